@@ -1,0 +1,392 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ftpbot/ftpbot/bot/transcript"
+	"github.com/ftpbot/ftpbot/knowledge"
+)
+
+// MaxQueryBytes bounds what one question may carry. A longer paste is cut, and the answer says so.
+const MaxQueryBytes = transcript.MaxBytes
+
+// Ask answers a question from the knowledge base alone: a code, a class, a prefix, a reply line,
+// a client error, a log, a topic or free text. It never fails; a question it cannot answer gets a
+// no-match reply with suggestions.
+func (e *Engine) Ask(query string) Reply {
+	if r, ok := e.cache.Get(query); ok {
+		return r
+	}
+	r := e.ask(query)
+	r.Query = query
+	r.Stable = true
+	if r.Visibility == "" {
+		r.Visibility = Ephemeral
+	}
+	e.cache.Put(query, r)
+	return r
+}
+
+func (e *Engine) ask(raw string) Reply {
+	text, cut := clean(raw)
+	r := e.answer(text)
+	if cut {
+		// Every kind of answer says so: the part that was read may not be the part that mattered.
+		note := Section{Heading: "Input cut", Body: fmt.Sprintf("Your text was longer than %d KB, so only its beginning was read. Paste the part around the error (the last screenful of a log) for an answer about that.", MaxQueryBytes>>10)}
+		r.Sections = append([]Section{note}, r.Sections...)
+	}
+	return r
+}
+
+// answer answers cleaned text: help, a log, a code or class, a pasted line, a client error, a
+// topic, or a search.
+func (e *Engine) answer(text string) Reply {
+	if strings.TrimSpace(text) == "" {
+		return e.help()
+	}
+
+	lines := nonEmptyLines(text)
+	if len(lines) > 1 {
+		t := transcript.Parse(text)
+		if r, ok := e.logReply(t); ok {
+			return r
+		}
+		text = strings.Join(lines, " ")
+	}
+
+	// A short question about a code or class: "530", "ftp 530", "error 425?", "5xx", "class 4", "53".
+	if r, ok := e.shortCode(text); ok {
+		return r
+	}
+
+	line := strings.TrimSpace(text)
+	// A pasted reply line, possibly with a client's decoration: "Response: 530 Login incorrect."
+	if len(lines) == 1 {
+		t := transcript.Parse(line)
+		if reps := t.Replies(); len(reps) == 1 && knowledge.Code(reps[0].Code).Class() != "" {
+			if entry, ok := e.KB.Lookup(reps[0].Code); ok {
+				return e.codeReply(entry, replyEvidence(reps[0]), line)
+			}
+		}
+	}
+	// A client's error message, or a line with a reply code inside it.
+	if code, ok := e.embeddedCode(line); ok {
+		entry, _ := e.KB.Lookup(code)
+		r := e.codeReply(entry, nil, line)
+		if ce, ok := e.clientError(line); ok {
+			r.Sections = append([]Section{clientSection(ce)}, r.Sections...)
+		}
+		return r
+	}
+	if ce, ok := e.clientError(line); ok {
+		var r Reply
+		if entry, ok := e.KB.Lookup(ce.Code); ok && ce.Code != 0 {
+			r = e.codeReply(entry, nil, line)
+		} else if t, ok := e.KB.Topic(ce.Topic); ok {
+			r = e.topicReply(t)
+		}
+		r.Sections = append([]Section{clientSection(ce)}, r.Sections...)
+		return e.withAlternatives(r, line)
+	}
+	if t, ok := e.aliasTopic(line); ok {
+		return e.topicReply(t)
+	}
+	// A class named in a sentence ("are 4xx codes temporary?") is a question about the class.
+	if cl, ok := classInText(line); ok {
+		if r, ok := e.classReply(cl); ok {
+			return r
+		}
+	}
+	matches := e.KB.Search(line, 10)
+	if len(matches) == 0 {
+		return e.noMatch(line)
+	}
+	r := e.replyFor(matches[0])
+	r.Matches = matches
+	return r
+}
+
+// maxAlternatives is how many ranked search results follow a client error's own answer.
+const maxAlternatives = 4
+
+// withAlternatives adds the search's other candidates after a client error's answer: a message
+// like "Connection closed by server" has one most likely cause, and Matches then shows the
+// runners-up a person (or a script reading --json) may want next.
+func (e *Engine) withAlternatives(r Reply, line string) Reply {
+	seen := map[string]bool{}
+	for _, m := range r.Matches {
+		seen[m.ID] = true
+	}
+	added := 0
+	for _, m := range e.KB.Search(line, maxAlternatives+len(r.Matches)) {
+		if added == maxAlternatives {
+			break
+		}
+		if !seen[m.ID] {
+			seen[m.ID] = true
+			r.Matches = append(r.Matches, m)
+			added++
+		}
+	}
+	return r
+}
+
+// clean unescapes what chat platforms escape, drops control characters and invalid UTF-8, and
+// cuts the text to MaxQueryBytes.
+func clean(s string) (string, bool) {
+	cut := false
+	if len(s) > MaxQueryBytes {
+		s = s[:MaxQueryBytes]
+		cut = true
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	return s, cut
+}
+
+func nonEmptyLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// fillers are words around a code that do not change the question: "what does error 530 mean?".
+var fillers = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`ftp ftps error errors err erorr eror code codes reply response status
+		what whats is does do mean means meaning the a an getting got i im im' get help with on server
+		this about explain me number series class reply: return returned returns returning says said
+		message msg tell pls please hey hi`) {
+		fillers[w] = true
+	}
+}
+
+var (
+	classRE = regexp.MustCompile(`^([1-6])(xx|\*\*|00s)$`)
+	wordRE  = regexp.MustCompile(`[a-z0-9]+`)
+)
+
+// shortCode answers questions that are only a code, a class or a code prefix with filler words.
+func (e *Engine) shortCode(text string) (Reply, bool) {
+	words := wordRE.FindAllString(strings.ToLower(text), -1)
+	if len(words) > 6 {
+		return Reply{}, false
+	}
+	var rest []string
+	hadClassWord := false
+	for _, w := range words {
+		if w == "class" || w == "series" {
+			hadClassWord = true
+		}
+		if !fillers[w] {
+			rest = append(rest, w)
+		}
+	}
+	if len(rest) != 1 {
+		return Reply{}, false
+	}
+	w := rest[0]
+	if m := classRE.FindStringSubmatch(w); m != nil {
+		return e.classReply(m[1] + "xx")
+	}
+	if !isDigits(w) {
+		return Reply{}, false
+	}
+	switch len(w) {
+	case 1:
+		return e.classReply(w + "xx")
+	case 2:
+		if hadClassWord {
+			return Reply{}, false
+		}
+		return e.prefixReply(w), true
+	case 3, 5:
+		var n int
+		fmt.Sscan(w, &n)
+		if entry, ok := e.KB.Lookup(knowledge.Code(n)); ok {
+			return e.codeReply(entry, nil, ""), true
+		}
+		return e.unknownCode(n), true
+	}
+	return Reply{}, false
+}
+
+// classInText finds the one class ("4xx", "5**", "500s") a sentence names; two classes, or none,
+// and it is not a class question.
+func classInText(text string) (string, bool) {
+	found := ""
+	for _, w := range wordRE.FindAllString(strings.ToLower(text), -1) {
+		if m := classRE.FindStringSubmatch(w); m != nil {
+			if found != "" && found != m[1]+"xx" {
+				return "", false
+			}
+			found = m[1] + "xx"
+		}
+	}
+	return found, found != ""
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// embeddedRE finds a reply code inside a client's message: after a colon or quote ("Access
+// denied: 530", "error_perm: 530 Login incorrect") and followed by reply text or the end. Numbers
+// that are durations or ports ("after 120 seconds", ":2121") do not fit the pattern.
+var embeddedRE = regexp.MustCompile(`(?:^|:\s*|['"]|response\s+)([1-6]\d\d)(?:[ -]+[A-Za-z"'(]|\s*$|\s*['"])`)
+
+func (e *Engine) embeddedCode(line string) (knowledge.Code, bool) {
+	for _, m := range embeddedRE.FindAllStringSubmatch(line, -1) {
+		var n int
+		fmt.Sscan(m[1], &n)
+		if _, ok := e.KB.Lookup(knowledge.Code(n)); ok {
+			return knowledge.Code(n), true
+		}
+	}
+	return 0, false
+}
+
+// clientError finds the most specific client message in text: the longest matching pattern wins.
+func (e *Engine) clientError(text string) (knowledge.ClientError, bool) {
+	lower := strings.ToLower(text)
+	messages := e.tables().clients
+	// A tool's own error number ("curl: (28)") is definitive: when the text carries one, only the
+	// messages filed under that number compete, so "Couldn't connect to server" after a (28) is
+	// the time-out it is, not the refusal the same words mean after a (7).
+	var numbered map[string]bool
+	for _, m := range messages {
+		if m.number && strings.Contains(lower, m.lower) {
+			if numbered == nil {
+				numbered = map[string]bool{}
+			}
+			numbered[m.ce.ID] = true
+		}
+	}
+	var best *knowledge.ClientError
+	bestLen := 0
+	for k, m := range messages {
+		if numbered != nil && !numbered[m.ce.ID] {
+			continue
+		}
+		if len(m.lower) > bestLen && containsMessage(lower, m.lower) {
+			best, bestLen = &messages[k].ce, len(m.lower)
+		}
+	}
+	if best == nil {
+		return knowledge.ClientError{}, false
+	}
+	return *best, true
+}
+
+// isErrorNumber reports whether a client message is a tool's error number, like "curl: (28)".
+func isErrorNumber(m string) bool {
+	rest, ok := strings.CutPrefix(m, "curl: (")
+	return ok && strings.HasSuffix(rest, ")") && isDigits(strings.TrimSuffix(rest, ")"))
+}
+
+// containsMessage reports whether text holds the client message m. A short message ("EOF",
+// "ETIMEDOUT") must stand as a whole word: inside a longer word or a blob of base64 it is chance.
+func containsMessage(text, m string) bool {
+	if len(m) >= shortMessage {
+		return strings.Contains(text, m)
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], m)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(m)
+		if (start == 0 || !isWordByte(text[start-1])) && (end == len(text) || !isWordByte(text[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+// shortMessage is the length under which a client message must match as a whole word.
+const shortMessage = 10
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// aliasTopic matches a whole question against topic aliases, ignoring filler words: "what is
+// passive mode?" is the alias "passive mode".
+func (e *Engine) aliasTopic(text string) (*knowledge.Topic, bool) {
+	q := foldWords(text)
+	stripped := q
+	for _, p := range []string{"what is ", "whats ", "what are ", "explain ", "tell me about ", "how does ", "how do "} {
+		stripped = strings.TrimPrefix(stripped, p)
+	}
+	aliases := e.tables().aliases
+	a, okA := aliases[q]
+	b, okB := aliases[stripped]
+	switch {
+	case okA && (!okB || a.order <= b.order):
+		return a.topic, true
+	case okB:
+		return b.topic, true
+	}
+	return nil, false
+}
+
+// foldWords is text as aliases are compared: lower-case words of letters and digits, one space
+// apart.
+func foldWords(text string) string {
+	return strings.Join(wordRE.FindAllString(strings.ToLower(text), -1), " ")
+}
+
+// replyFor builds the full reply for a search match.
+func (e *Engine) replyFor(m knowledge.Match) Reply {
+	switch m.Kind {
+	case knowledge.KindCode:
+		var n int
+		fmt.Sscan(m.ID, &n)
+		if entry, ok := e.KB.Lookup(knowledge.Code(n)); ok {
+			return e.codeReply(entry, nil, "")
+		}
+	case knowledge.KindTopic:
+		if t, ok := e.KB.Topic(m.ID); ok {
+			return e.topicReply(t)
+		}
+	case knowledge.KindClass:
+		if r, ok := e.classReply(m.ID); ok {
+			return r
+		}
+	}
+	return e.noMatch(m.ID)
+}
+
+// evidence is what a specific reply line adds to a code's answer: the exact text and which
+// server software sent it.
+type evidence struct {
+	line   string
+	server *knowledge.Server
+}
+
+func replyEvidence(en transcript.Entry) *evidence {
+	return &evidence{line: knowledge.Code(en.Code).String() + " " + strings.ReplaceAll(en.Text, "\n", " ")}
+}

@@ -1,0 +1,480 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ftpbot/ftpbot/bot/transcript"
+	"github.com/ftpbot/ftpbot/knowledge"
+)
+
+// codeReply explains one code. ev, when not nil, is the exact reply line the user pasted; context
+// is the whole text it came from (for recognising the server software).
+func (e *Engine) codeReply(entry *knowledge.Entry, ev *evidence, context string) Reply {
+	code := entry.Code
+	r := Reply{
+		Kind:     KindCode,
+		ID:       code.String(),
+		Title:    entry.Heading(),
+		Summary:  firstSentence(entry.Meaning),
+		Severity: SeverityOf(code),
+		Footer:   entry.Source,
+		Matches:  []knowledge.Match{{ID: code.String(), Kind: knowledge.KindCode, Title: entry.Title}},
+		Links:    []Link{{Label: LinkGuide, URL: GuidePath(knowledge.KindCode, code.String())}},
+	}
+	if cl, ok := e.KB.Class(code.Class()); ok {
+		r.Fields = append(r.Fields, Field{Label: "Class", Value: cl.ID + " · " + cl.Title})
+	}
+	r.Fields = append(r.Fields, Field{Label: "Session step", Value: entry.Step.Label()})
+	var server *knowledge.Server
+	if context != "" {
+		if s, ok := e.KB.RecogniseServer(context); ok {
+			server = &s
+		}
+	}
+	if ev != nil && server == nil {
+		if s, ok := e.KB.RecogniseServer(ev.line); ok {
+			server = &s
+		}
+	}
+	if server != nil {
+		r.Fields = append(r.Fields, Field{Label: "Server", Value: server.Name})
+	}
+	if len(entry.Commands) > 0 {
+		r.Fields = append(r.Fields, Field{Label: "Returned by", Value: strings.Join(entry.Commands, ", ")})
+	}
+	if ev != nil {
+		body := "The server answered: " + ev.line
+		switch {
+		case strings.Contains(ev.line, "(IIS FTP log"):
+			// Our own rendering of an IIS log line: the numbers are the evidence, not wording.
+			body = "IIS logged: " + ev.line + ". The win32 status is the Windows error behind the reply and the substatus is IIS's own detail; the IIS log topic (in Related) says what the common values mean."
+		case server != nil:
+			body += "\nThat wording is " + server.Name + "'s."
+		}
+		r.Sections = append(r.Sections, Section{Heading: "What your server said", Body: body})
+	}
+	r.Sections = append(r.Sections,
+		Section{Heading: "What it means", Body: entry.Meaning},
+		Section{Heading: "Likely causes", Items: entry.Causes},
+		Section{Heading: "How to fix it", Items: entry.Fixes, Ordered: true},
+	)
+	if server != nil {
+		if note, ok := entry.ExampleFor(server.ID); ok && note.Note != "" {
+			r.Sections = append(r.Sections, Section{Heading: "On " + server.Name, Body: note.Note})
+		}
+	} else if len(entry.Servers) > 0 {
+		var items []string
+		for _, s := range entry.Servers {
+			name := s.Server
+			if sv, ok := e.KB.Server(s.Server); ok {
+				name = sv.Name
+			}
+			item := name + ": "
+			if s.Example != "" {
+				item += "“" + s.Example + "”"
+				if s.Note != "" {
+					item += " — "
+				}
+			}
+			items = append(items, item+s.Note)
+		}
+		r.Sections = append(r.Sections, Section{Heading: "Server by server", Items: items})
+	}
+	r.Sections = append(r.Sections, teamSections(entry.Team)...)
+	for _, rel := range entry.Related {
+		if re, ok := e.KB.Lookup(rel); ok {
+			r.Related = append(r.Related, Ref{ID: rel.String(), Kind: knowledge.KindCode, Label: re.Heading()})
+		}
+	}
+	return r
+}
+
+func teamSections(notes []knowledge.TeamNote) []Section {
+	if len(notes) == 0 {
+		return nil
+	}
+	s := Section{Heading: "From your team", Team: true}
+	for _, n := range notes {
+		item := n.Text
+		if n.Author != "" {
+			item += " (" + n.Author + ")"
+		}
+		s.Items = append(s.Items, item)
+	}
+	return []Section{s}
+}
+
+func (e *Engine) classReply(id string) (Reply, bool) {
+	cl, ok := e.KB.Class(id)
+	if !ok {
+		return Reply{}, false
+	}
+	r := Reply{
+		Kind:     KindClass,
+		ID:       cl.ID,
+		Title:    cl.ID + " " + cl.Title,
+		Summary:  cl.Meaning,
+		Severity: classSeverity(cl.ID),
+		Footer:   cl.Source,
+		Matches:  []knowledge.Match{{ID: cl.ID, Kind: knowledge.KindClass, Title: cl.Title}},
+		Links:    []Link{{Label: LinkGuide, URL: GuidePath(knowledge.KindClass, cl.ID)}},
+		Sections: []Section{{Heading: "Should you retry?", Body: cl.Retry}},
+	}
+	var items []string
+	for _, c := range cl.Codes {
+		en, _ := e.KB.Lookup(c)
+		items = append(items, en.Heading())
+		r.Related = append(r.Related, Ref{ID: c.String(), Kind: knowledge.KindCode, Label: en.Heading()})
+	}
+	r.Sections = append(r.Sections, Section{Heading: "Codes in this class", Items: items})
+	return r, true
+}
+
+func classSeverity(id string) Severity {
+	switch id {
+	case "2xx":
+		return SeveritySuccess
+	case "3xx":
+		return SeverityPending
+	case "4xx":
+		return SeverityWarning
+	case "5xx", "winsock":
+		return SeverityError
+	}
+	return SeverityInfo
+}
+
+// prefixReply lists the codes starting with a two-digit prefix, as suggestions.
+func (e *Engine) prefixReply(p string) Reply {
+	var matches []knowledge.Match
+	var items []string
+	for _, c := range e.KB.Codes() {
+		if strings.HasPrefix(c.String(), p) && c < 1000 {
+			en, _ := e.KB.Lookup(c)
+			matches = append(matches, knowledge.Match{ID: c.String(), Kind: knowledge.KindCode, Title: en.Title})
+			items = append(items, en.Heading())
+		}
+	}
+	if len(matches) == 0 {
+		return e.noMatch(p)
+	}
+	r := Reply{
+		Kind:     KindSuggest,
+		ID:       p,
+		Title:    "Codes starting with " + p,
+		Summary:  fmt.Sprintf("%d codes start with %s. Ask for one to see it in full.", len(matches), p),
+		Severity: SeverityInfo,
+		Matches:  matches,
+		Sections: []Section{{Heading: "Codes", Items: items}},
+	}
+	for _, m := range matches {
+		r.Related = append(r.Related, Ref{ID: m.ID, Kind: m.Kind, Label: m.ID + " " + m.Title})
+	}
+	return r
+}
+
+// unknownCode answers a number that looks like a code but is not one, with the nearest real codes.
+func (e *Engine) unknownCode(n int) Reply {
+	var near []knowledge.Match
+	best := func(limit int) {
+		type cand struct {
+			c knowledge.Code
+			d int
+		}
+		var cs []cand
+		for _, c := range e.KB.Codes() {
+			if (c >= 10000) != (n >= 10000) {
+				continue
+			}
+			d := int(c) - n
+			if d < 0 {
+				d = -d
+			}
+			if n < 1000 && int(c)/100 != n/100 {
+				d += 1000 // prefer codes of the same class
+			}
+			cs = append(cs, cand{c, d})
+		}
+		for i := 0; i < limit && len(cs) > 0; i++ {
+			bi := 0
+			for j := range cs {
+				if cs[j].d < cs[bi].d || (cs[j].d == cs[bi].d && cs[j].c < cs[bi].c) {
+					bi = j
+				}
+			}
+			en, _ := e.KB.Lookup(cs[bi].c)
+			near = append(near, knowledge.Match{ID: cs[bi].c.String(), Kind: knowledge.KindCode, Title: en.Title})
+			cs = append(cs[:bi], cs[bi+1:]...)
+		}
+	}
+	best(3)
+	r := e.noMatchWith(fmt.Sprintf("%03d", n), near)
+	r.Summary = fmt.Sprintf("No reply code %03d. %s", n, closest(near))
+	return r
+}
+
+func closest(ms []knowledge.Match) string {
+	if len(ms) == 0 {
+		return "Try /ftp help for what you can ask."
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	return "Closest: " + strings.Join(ids, ", ") + "."
+}
+
+func (e *Engine) noMatch(q string) Reply {
+	return e.noMatchWith(q, e.KB.Suggest(q, 3))
+}
+
+func (e *Engine) noMatchWith(q string, near []knowledge.Match) Reply {
+	r := Reply{
+		Kind:     KindNoMatch,
+		Title:    "No match",
+		Severity: SeverityInfo,
+		Summary:  "I don't know that one. " + didYouMean(near),
+		Sections: []Section{{Heading: "You can ask", Items: helpExamples[:6]}},
+	}
+	for _, m := range near {
+		r.Related = append(r.Related, Ref{ID: m.ID, Kind: m.Kind, Label: label(m)})
+	}
+	return r
+}
+
+func didYouMean(ms []knowledge.Match) string {
+	if len(ms) == 0 {
+		return "Try a reply code (530), a server line, a client error, or words like “passive mode”."
+	}
+	labels := make([]string, len(ms))
+	for i, m := range ms {
+		labels[i] = label(m)
+	}
+	return "Did you mean: " + strings.Join(labels, "; ") + "?"
+}
+
+func label(m knowledge.Match) string {
+	if m.Kind == knowledge.KindTopic {
+		return m.Title
+	}
+	return m.ID + " " + m.Title
+}
+
+func (e *Engine) topicReply(t *knowledge.Topic) Reply {
+	r := Reply{
+		Kind:     KindTopic,
+		ID:       t.Slug,
+		Title:    t.Title,
+		Summary:  t.Summary,
+		Severity: SeverityInfo,
+		Matches:  []knowledge.Match{{ID: t.Slug, Kind: knowledge.KindTopic, Title: t.Title}},
+		Links:    []Link{{Label: LinkGuide, URL: GuidePath(knowledge.KindTopic, t.Slug)}},
+	}
+	for _, s := range t.Sections {
+		r.Sections = append(r.Sections, Section{Heading: s.Heading, Body: s.Body, Items: s.Items, Ordered: s.Ordered})
+	}
+	r.Sections = append(r.Sections, teamSections(t.Team)...)
+	for _, c := range t.Related {
+		if en, ok := e.KB.Lookup(c); ok {
+			r.Related = append(r.Related, Ref{ID: c.String(), Kind: knowledge.KindCode, Label: en.Heading()})
+		}
+	}
+	for _, slug := range t.RelatedTopics {
+		if rt, ok := e.KB.Topic(slug); ok {
+			r.Related = append(r.Related, Ref{ID: slug, Kind: knowledge.KindTopic, Label: rt.Title})
+		}
+	}
+	return r
+}
+
+func clientSection(c knowledge.ClientError) Section {
+	return Section{Heading: "Your client (" + c.Client + ") says", Body: c.Meaning, Items: c.Fixes, Ordered: true}
+}
+
+// logReply explains a pasted log: a timeline of replies, the step that failed first, and the fix.
+// ok is false when the text holds no reply and no client error (it is then treated as prose).
+func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
+	replies := t.Replies()
+	if len(replies) == 0 && t.ClientError() == nil {
+		return Reply{}, false
+	}
+	var (
+		entry *knowledge.Entry
+		ce    *knowledge.ClientError
+		fail  = t.Failure()
+	)
+	if fail != nil {
+		entry, _ = e.KB.Lookup(fail.Code)
+	}
+	if entry == nil {
+		if hint := t.ClientError(); hint != nil {
+			if c, ok := e.clientError(hint.Text); ok {
+				ce = &c
+				code := c.Code
+				// A connection that times out, is refused or is reset right after the server opened a
+				// passive port or started a transfer is the data connection failing, whatever the
+				// client calls it.
+				if last := t.LastReplyBefore(t.Index(hint)); last != nil && isConnectFailure(c) {
+					switch last.Code {
+					case 227, 228, 229, 150, 125:
+						code = 425
+					}
+				}
+				entry, _ = e.KB.Lookup(code)
+			} else if code, ok := e.embeddedCode(hint.Text); ok {
+				entry, _ = e.KB.Lookup(code)
+			}
+		}
+	}
+	var r Reply
+	switch {
+	case entry != nil:
+		var ev *evidence
+		if fail != nil {
+			ev = replyEvidence(*fail)
+		}
+		r = e.codeReply(entry, ev, joinText(t))
+		r.Kind = KindLog
+		step := entry.Step.Label()
+		r.Title = "Failed at " + strings.ToLower(step[:1]) + step[1:] + ": " + entry.Heading()
+		if fail != nil && fail.Command != "" {
+			r.Summary = fmt.Sprintf("The server refused %s with %s. %s", fail.Command, entry.Code, firstSentence(entry.Meaning))
+		}
+	case ce != nil && ce.Topic != "":
+		tp, _ := e.KB.Topic(ce.Topic)
+		r = e.topicReply(tp)
+		r.Kind = KindLog
+	default:
+		r = Reply{Kind: KindLog, Title: "No failure in this log", Severity: SeveritySuccess,
+			Summary: "Every reply in it is a success or a refusal the client recovered from. If the transfer still failed, paste the part of the log after the last line here, or a client log with more detail (see “logs”)."}
+		if last := lastOf(replies); last != nil {
+			if en, ok := e.KB.Lookup(last.Code); ok {
+				r.Matches = []knowledge.Match{{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title}}
+			}
+		}
+	}
+	if ce != nil {
+		r.Sections = append([]Section{clientSection(*ce)}, r.Sections...)
+	}
+	r.Sections = append([]Section{timeline(t)}, r.Sections...)
+	// Other codes in the log follow the explained one in Matches, in order of appearance.
+	seen := map[string]bool{}
+	for _, m := range r.Matches {
+		seen[m.ID] = true
+	}
+	for _, rep := range replies {
+		id := rep.Code.String()
+		if en, ok := e.KB.Lookup(rep.Code); ok && !seen[id] && rep.Code/100 >= 4 {
+			seen[id] = true
+			r.Matches = append(r.Matches, knowledge.Match{ID: id, Kind: knowledge.KindCode, Title: en.Title})
+		}
+	}
+	// An IIS log's decisive detail is its win32 status: the topic that reads it comes next.
+	if t.Format == "iis" {
+		if tp, ok := e.KB.Topic(iisTopic); ok && !seen[tp.Slug] {
+			r.Matches = append(r.Matches, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
+			r.Related = append(r.Related, Ref{ID: tp.Slug, Kind: knowledge.KindTopic, Label: tp.Title})
+		}
+	}
+	return r, true
+}
+
+// iisTopic explains IIS FTP logs' status columns.
+const iisTopic = "iis-win32-status"
+
+// isConnectFailure reports whether a client error is a TCP connection failing: timed out,
+// refused, reset or unreachable.
+func isConnectFailure(c knowledge.ClientError) bool {
+	switch c.Code {
+	case 10060, 10061, 10054, 10065:
+		return true
+	}
+	id := strings.ToLower(c.ID)
+	return strings.Contains(id, "timeout") || strings.Contains(id, "timed-out")
+}
+
+func lastOf(es []transcript.Entry) *transcript.Entry {
+	if len(es) == 0 {
+		return nil
+	}
+	return &es[len(es)-1]
+}
+
+func joinText(t *transcript.Transcript) string {
+	var b strings.Builder
+	for _, en := range t.Entries {
+		b.WriteString(en.Text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// maxTimeline is how many events of a log the timeline shows: the failure and what led to it.
+const maxTimeline = 14
+
+// timeline renders the log's commands and replies as preformatted lines, ending at the failure
+// (or the end), with "→" marking the failing line.
+func timeline(t *transcript.Transcript) Section {
+	end := len(t.Entries)
+	mark := -1
+	if f := t.Failure(); f != nil {
+		mark = t.Index(f)
+	} else if h := t.ClientError(); h != nil {
+		mark = t.Index(h)
+	}
+	if mark >= 0 {
+		end = min(len(t.Entries), mark+3)
+	}
+	var lines []string
+	for i := 0; i < end; i++ {
+		en := t.Entries[i]
+		var s string
+		switch en.Dir {
+		case transcript.Reply:
+			txt := en.Text
+			if j := strings.IndexByte(txt, '\n'); j >= 0 {
+				txt = txt[:j] + " …"
+			}
+			s = "< " + en.Code.String() + " " + txt
+		case transcript.Command:
+			s = "> " + en.Text
+		case transcript.Error:
+			s = "! " + en.Text
+		default:
+			continue
+		}
+		if i == mark {
+			s = "→ " + s
+		} else {
+			s = "  " + s
+		}
+		lines = append(lines, truncate(s, 160))
+	}
+	if len(lines) > maxTimeline {
+		lines = append([]string{fmt.Sprintf("  … %d earlier lines", len(lines)-maxTimeline)}, lines[len(lines)-maxTimeline:]...)
+	}
+	body := strings.Join(lines, "\n")
+	if t.Truncated {
+		body += "\n  (log cut: only the first part was read)"
+	}
+	return Section{Heading: "Timeline", Body: body, Pre: true}
+}
+
+func truncate(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// firstSentence returns the text up to its first full stop, for summaries.
+func firstSentence(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '.' && (s[i+1] == ' ' || s[i+1] == '\n') {
+			return s[:i+1]
+		}
+	}
+	return s
+}

@@ -1,0 +1,141 @@
+package bot
+
+import (
+	"github.com/ftpbot/ftpbot/knowledge"
+)
+
+// Kind says what a Reply answers. Renderers use it to choose layout; it is not shown to users.
+type Kind string
+
+// Reply kinds.
+const (
+	KindCode     Kind = "code"     // one reply code
+	KindClass    Kind = "class"    // a reply class (5xx)
+	KindTopic    Kind = "topic"    // a mode or concept
+	KindLog      Kind = "log"      // a pasted log or several reply lines
+	KindSuggest  Kind = "suggest"  // several candidates (a code prefix such as 53)
+	KindHelp     Kind = "help"     // usage
+	KindNoMatch  Kind = "nomatch"  // nothing matched; suggestions attached
+	KindError    Kind = "error"    // something went wrong; says what to do next
+	KindSlowDown Kind = "slowdown" // rate limited
+	KindProbe    Kind = "probe"    // a live server check report
+)
+
+// Severity grades a reply, from the reply class: renderers turn it into colour or emoji.
+type Severity string
+
+// Severities, in increasing order of trouble.
+const (
+	SeverityInfo    Severity = "info"    // topics, help, 1xx
+	SeveritySuccess Severity = "success" // 2xx
+	SeverityPending Severity = "pending" // 3xx: more is needed
+	SeverityWarning Severity = "warning" // 4xx: transient
+	SeverityError   Severity = "error"   // 5xx, socket errors: permanent
+)
+
+// Visibility says who sees an answer.
+type Visibility string
+
+// Visibilities.
+const (
+	Ephemeral Visibility = "ephemeral" // only the person who asked
+	InChannel Visibility = "in_channel"
+)
+
+// Reply is a platform-neutral answer: a document that each adapter renders in its own way (Block
+// Kit, an embed, ANSI text, HTML). It carries no markup: text fields are plain text, and renderers
+// escape them for their platform.
+type Reply struct {
+	Kind     Kind      `json:"kind"`
+	ID       string    `json:"id,omitempty"` // what was answered: "530", "5xx", "active-vs-passive"
+	Title    string    `json:"title"`        // "530 Not logged in"
+	Summary  string    `json:"summary"`      // one line: the answer in short
+	Severity Severity  `json:"severity"`
+	Fields   []Field   `json:"fields,omitempty"`   // short facts shown side by side: class, step, server
+	Sections []Section `json:"sections,omitempty"` // the body, in order
+	Related  []Ref     `json:"related,omitempty"`  // related codes and topics: buttons where the platform has them
+	Links    []Link    `json:"links,omitempty"`    // "Full guide" and the like
+	Footer   string    `json:"footer,omitempty"`   // the defining RFC
+	// Matches is the ranked list behind the answer, best first; Matches[0] is what the reply explains.
+	Matches []knowledge.Match `json:"matches,omitempty"`
+	// Query is the text that was asked, as received.
+	Query      string     `json:"query"`
+	Visibility Visibility `json:"visibility"`
+	// Stable says the reply is a pure function of Query: the same text always gets the same
+	// answer (knowledge look-ups, searches, logs), unlike a live check or a rate-limit notice.
+	// Adapters may cache what they render from a stable reply, keyed by Query (a Cache).
+	Stable bool `json:"-"`
+}
+
+// Field is a labelled short fact.
+type Field struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Section is a headed block of the body: a paragraph, a list, or preformatted lines.
+type Section struct {
+	Heading string   `json:"heading"`
+	Body    string   `json:"body,omitempty"`
+	Items   []string `json:"items,omitempty"`
+	Ordered bool     `json:"ordered,omitempty"` // numbered steps (fixes)
+	Pre     bool     `json:"pre,omitempty"`     // Body is preformatted (a timeline, server lines)
+	Team    bool     `json:"team,omitempty"`    // a note from the team's own notes, not ftpbot's
+}
+
+// Ref points at another answer: a related code or topic. Query is what to ask to get it.
+type Ref struct {
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	Label string `json:"label"` // "530 Not logged in"
+}
+
+// Link is a URL. Paths beginning with "/" are relative to the web reference's public URL; adapters
+// turn them into absolute URLs (or drop them when no public URL is configured).
+type Link struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+// GuidePath returns the web reference path of a match: /codes/530, /topics/slug, /classes/5xx.
+func GuidePath(kind, id string) string {
+	switch kind {
+	case knowledge.KindCode:
+		return "/codes/" + id
+	case knowledge.KindClass:
+		return "/classes/" + id
+	case knowledge.KindTopic:
+		return "/topics/" + id
+	}
+	return "/"
+}
+
+// Guide returns the reply's "Full guide" link path, if it has one.
+func (r *Reply) Guide() string {
+	for _, l := range r.Links {
+		if l.Label == LinkGuide {
+			return l.URL
+		}
+	}
+	return ""
+}
+
+// LinkGuide is the label of the link to the reply's page on the web reference.
+const LinkGuide = "Full guide"
+
+// SeverityOf maps a code to its severity: the class decides.
+func SeverityOf(c knowledge.Code) Severity {
+	switch {
+	case c >= 10000:
+		return SeverityError
+	case c/100 == 2:
+		return SeveritySuccess
+	case c/100 == 3:
+		return SeverityPending
+	case c/100 == 4:
+		return SeverityWarning
+	case c/100 == 5:
+		return SeverityError
+	}
+	return SeverityInfo
+}

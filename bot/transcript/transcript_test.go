@@ -1,0 +1,251 @@
+package transcript
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ftpbot/ftpbot/knowledge"
+)
+
+func TestParseFormats(t *testing.T) {
+	tests := []struct {
+		name     string
+		log      string
+		format   string
+		failure  knowledge.Code // 0: none
+		command  string         // the command the failure answers
+		replies  int
+		clientEr string // substring of the client error hint, when no failure
+	}{
+		{
+			name: "filezilla",
+			log: `Status:	Connecting to 198.51.100.7:21...
+Status:	Connection established, waiting for welcome message...
+Response:	220 (vsFTPd 3.0.3)
+Command:	AUTH TLS
+Response:	530 Please login with USER and PASS.
+Command:	USER bob
+Response:	331 Please specify the password.
+Command:	PASS ********
+Response:	530 Login incorrect.
+Error:	Critical error: Could not connect to server`,
+			format: "filezilla", failure: 530, command: "PASS", replies: 4,
+		},
+		{
+			name: "filezilla with timestamps, data channel time-out",
+			log: `2026-11-24 10:00:00 1234 1 Status: Connecting to 198.51.100.7:21...
+2026-11-24 10:00:00 1234 1 Response: 220 ProFTPD Server (Debian) [::ffff:198.51.100.7]
+2026-11-24 10:00:01 1234 1 Command: USER bob
+2026-11-24 10:00:01 1234 1 Response: 331 Password required for bob
+2026-11-24 10:00:01 1234 1 Command: PASS ********
+2026-11-24 10:00:01 1234 1 Response: 230 User bob logged in
+2026-11-24 10:00:01 1234 1 Command: PASV
+2026-11-24 10:00:01 1234 1 Response: 227 Entering Passive Mode (10,0,0,5,195,80).
+2026-11-24 10:00:01 1234 1 Command: MLSD
+2026-11-24 10:00:21 1234 1 Error: Connection timed out after 20 seconds of inactivity
+2026-11-24 10:00:21 1234 1 Error: Failed to retrieve directory listing`,
+			format: "filezilla", replies: 4, clientEr: "Connection timed out",
+		},
+		{
+			name: "curl -v",
+			log: `*   Trying 198.51.100.7:21...
+* Connected to ftp.example.com (198.51.100.7) port 21
+< 220 Welcome
+> USER bob
+< 331 Please specify the password.
+> PASS hunter2
+< 530 Login incorrect.
+* Closing connection
+curl: (67) Access denied: 530`,
+			format: "curl", failure: 530, command: "PASS", replies: 3,
+		},
+		{
+			name: "lftp -d",
+			log: `---- Connecting to ftp.example.com (198.51.100.7) port 21
+<--- 220 ProFTPD Server ready.
+---> USER bob
+<--- 331 Password required for bob
+---> PASS XXXX
+<--- 230 User bob logged in
+---> PASV
+<--- 227 Entering Passive Mode (198,51,100,7,195,80).
+---> STOR report.pdf
+<--- 553 report.pdf: Permission denied`,
+			format: "lftp", failure: 553, command: "STOR", replies: 5,
+		},
+		{
+			name: "winscp",
+			log: `. 2026-11-24 10:00:00.123 Connecting to ftp.example.com ...
+< 2026-11-24 10:00:00.200 220 Microsoft FTP Service
+> 2026-11-24 10:00:00.210 USER bob
+< 2026-11-24 10:00:00.300 331 Password required
+> 2026-11-24 10:00:00.310 PASS ********
+< 2026-11-24 10:00:00.400 534 Policy requires SSL.
+* 2026-11-24 10:00:00.410 (ESshFatal) Connection failed.`,
+			format: "winscp", failure: 534, command: "PASS", replies: 3,
+		},
+		{
+			name: "raw transcript with a multi-line FEAT and a recovered EPSV",
+			log: `220 (vsFTPd 3.0.3)
+USER anonymous
+331 Please specify the password.
+PASS x
+230 Login successful.
+FEAT
+211-Features:
+ EPRT
+ EPSV
+ MDTM
+211 End
+EPSV
+500 Unknown command.
+PASV
+227 Entering Passive Mode (127,0,0,1,200,10).
+RETR missing.txt
+550 Failed to open file.`,
+			format: "raw", failure: 550, command: "RETR", replies: 7,
+		},
+		{
+			name: "vsftpd server log",
+			log: `Mon Nov 24 10:00:00 2026 [pid 1201] CONNECT: Client "::ffff:198.51.100.7"
+Mon Nov 24 10:00:00 2026 [pid 1201] FTP response: Client "::ffff:198.51.100.7", "220 (vsFTPd 3.0.3)"
+Mon Nov 24 10:00:01 2026 [pid 1201] FTP command: Client "::ffff:198.51.100.7", "USER bob"
+Mon Nov 24 10:00:01 2026 [pid 1201] [bob] FTP response: Client "::ffff:198.51.100.7", "331 Please specify the password."
+Mon Nov 24 10:00:01 2026 [pid 1201] [bob] FTP command: Client "::ffff:198.51.100.7", "PASS <password>"
+Mon Nov 24 10:00:03 2026 [pid 1200] [bob] FAIL LOGIN: Client "::ffff:198.51.100.7"
+Mon Nov 24 10:00:04 2026 [pid 1201] [bob] FTP response: Client "::ffff:198.51.100.7", "530 Login incorrect."`,
+			format: "vsftpd", failure: 530, command: "PASS", replies: 3,
+		},
+		{
+			name: "ftplib debug",
+			log: `*get* '220 ProFTPD Server ready.\n'
+*resp* '220 ProFTPD Server ready.'
+*cmd* 'USER bob'
+*resp* '331 Password required for bob'
+*cmd* 'PASS ********'
+*resp* '530 Login incorrect.'`,
+			format: "ftplib", failure: 530, command: "PASS", replies: 4,
+		},
+		{
+			name:    "all good",
+			log:     "220 ready\nUSER a\n331 pw\nPASS b\n230 ok\nQUIT\n221 bye",
+			format:  "raw",
+			replies: 4,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := Parse(tt.log)
+			if tr.Format != tt.format {
+				t.Errorf("Format = %q, want %q", tr.Format, tt.format)
+			}
+			if got := len(tr.Replies()); got != tt.replies {
+				t.Errorf("%d replies, want %d: %+v", got, tt.replies, tr.Replies())
+			}
+			f := tr.Failure()
+			switch {
+			case tt.failure == 0 && f != nil:
+				t.Errorf("Failure() = %+v, want none", f)
+			case tt.failure != 0 && (f == nil || f.Code != tt.failure || f.Command != tt.command):
+				t.Errorf("Failure() = %+v, want %d to %s", f, tt.failure, tt.command)
+			}
+			if tt.clientEr != "" {
+				if h := tr.ClientError(); h == nil || !strings.Contains(h.Text, tt.clientEr) {
+					t.Errorf("ClientError() = %+v, want %q", h, tt.clientEr)
+				}
+			}
+			for _, e := range tr.Entries {
+				if e.Dir == Command && strings.Contains(e.Text, "hunter2") {
+					t.Errorf("a password was kept: %q", e.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestMultiLineReplyIsOneEntry(t *testing.T) {
+	tr := Parse("211-Features:\n EPRT\n MLST type*;size*;\n UTF8\n211 End")
+	reps := tr.Replies()
+	if len(reps) != 1 || reps[0].Code != 211 || !strings.Contains(reps[0].Text, "UTF8") || !strings.HasSuffix(reps[0].Text, "End") {
+		t.Fatalf("Replies() = %+v, want one 211 holding every line", reps)
+	}
+}
+
+func TestParseBoundsHugeInput(t *testing.T) {
+	line := "Response:\t150 Opening BINARY mode data connection.\n"
+	tr := Parse(strings.Repeat(line, MaxLines+500))
+	if !tr.Truncated || tr.Lines > MaxLines {
+		t.Errorf("Truncated = %v, Lines = %d; want a cut at %d lines", tr.Truncated, tr.Lines, MaxLines)
+	}
+	tr = Parse(strings.Repeat("x", MaxBytes+10))
+	if !tr.Truncated {
+		t.Error("a paste over MaxBytes was not cut")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"530 Login incorrect.",
+		"211-Features:\n EPRT\n211 End",
+		"Response:\t227 Entering Passive Mode (10,0,0,5,195,80)",
+		"< 2026-11-24 10:00:00.200 220 Microsoft FTP Service",
+		`[pid 1] FTP response: Client "x", "530 x"`,
+		"*resp* '530 x'",
+		"\x00\xff\xfe",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tr := Parse(s)
+		if f := tr.Failure(); f != nil && (f.Code < 400 || f.Code >= 600) {
+			t.Errorf("failure %d is not a 4xx or 5xx", f.Code)
+		}
+		for _, e := range tr.Entries {
+			if e.Dir == Reply && knowledge.Code(e.Code).Class() == "" {
+				t.Errorf("reply with code %d", e.Code)
+			}
+		}
+	})
+}
+
+func BenchmarkParse200Lines(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; i < 40; i++ {
+		sb.WriteString("Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tRETR file.bin\nResponse:\t150 Opening BINARY mode data connection.\nResponse:\t226 Transfer complete.\n")
+	}
+	log := sb.String() + "Command:\tSTOR x\nResponse:\t553 Could not create file.\n"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(log)))
+	for b.Loop() {
+		if Parse(log).Failure() == nil {
+			b.Fatal("no failure found")
+		}
+	}
+}
+
+// TestParseIISLog: an IIS FTP log (W3C fields) becomes commands and replies, with the Windows
+// error and IIS's substatus kept in the reply text, and the failed PASS found.
+func TestParseIISLog(t *testing.T) {
+	log := `#Software: Microsoft Internet Information Services 10.0
+#Fields: date time c-ip cs-username s-ip s-port cs-method cs-uri-stem sc-status sc-win32-status sc-substatus x-session x-fullpath
+2026-11-20 09:14:02 203.0.113.9 - 198.51.100.4 21 ControlChannelOpened - - 0 0 7c1a - -
+2026-11-20 09:14:02 203.0.113.9 - 198.51.100.4 21 USER deploy 331 0 0 7c1a - -
+2026-11-20 09:14:03 203.0.113.9 deploy 198.51.100.4 21 PASS secret 530 1326 41 7c1a - -
+2026-11-20 09:14:03 203.0.113.9 deploy 198.51.100.4 21 ControlChannelClosed - - 0 0 7c1a - -`
+	tr := Parse(log)
+	if tr.Format != "iis" {
+		t.Errorf("format = %q, want iis", tr.Format)
+	}
+	f := tr.Failure()
+	if f == nil || f.Code != 530 || f.Command != "PASS" || !strings.Contains(f.Text, "win32 status 1326, substatus 41") {
+		t.Fatalf("failure = %+v, want 530 to PASS with the win32 status", f)
+	}
+	for _, e := range tr.Entries {
+		if strings.Contains(e.Text, "secret") {
+			t.Errorf("the password was kept: %q", e.Text)
+		}
+	}
+	if got := len(tr.Replies()); got != 2 {
+		t.Errorf("%d replies, want 2 (the channel open/close lines carry no status)", got)
+	}
+}
