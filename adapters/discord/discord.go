@@ -1,0 +1,696 @@
+// Package discord is ftpbot's Discord adapter: the /ftp application command with autocomplete,
+// the "Explain FTP error" message context menu, buttons for related answers and sharing, and
+// (when enabled) answers to @mentions. It runs over the gateway or as an HTTP interactions
+// endpoint (POST /discord/interactions), verified with Ed25519.
+//
+//	a, err := discord.New(discord.Options{Mode: "gateway", BotToken: tok, ApplicationID: app, Engine: e})
+//	go a.Run(ctx)
+//
+// Every message it sends has empty AllowedMentions: no user text can ping anyone.
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/ftpbot/ftpbot/bot"
+)
+
+// Options configure the adapter; see config.example.toml's [discord] table.
+type Options struct {
+	Mode              string // "gateway" (default) | "http"
+	BotToken          string
+	ApplicationID     string
+	PublicKey         string // hex; required in HTTP mode
+	GuildID           string // register commands in one guild (instant) instead of globally
+	MessageContent    bool   // answer @mentions (needs the privileged intent)
+	DefaultVisibility bot.Visibility
+	BaseURL           string
+	Engine            *bot.Engine
+	Health            *bot.Health
+	Log               *slog.Logger
+	// Transport, when set, carries the REST calls (tests capture them here).
+	Transport     http.RoundTripper
+	Now           func() time.Time
+	MaxConcurrent int // handlers at once on the gateway; 16 when zero
+	// OnDeliveryFailure is told when a follow-up could not be delivered after retries.
+	OnDeliveryFailure func(reason string)
+}
+
+// Adapter is a running Discord connection.
+type Adapter struct {
+	o    Options
+	key  ed25519.PublicKey
+	rest *discordgo.Session // REST calls: responses, follow-ups, registration
+	log  *slog.Logger
+	sem  chan struct{}
+	// busySem bounds the "busy, try again" replies in flight (see busy).
+	busySem chan struct{}
+	// rendered holds the responses to stable questions, encoded (see fast).
+	rendered *bot.Cache[*response]
+	wg       sync.WaitGroup
+	baseCtx  context.Context
+}
+
+// Name is the adapter's name in health, metrics and logs.
+const Name = "discord"
+
+// MaxBody bounds an interaction request. Discord's payloads are a few KB; a context-menu command
+// carries the target message (up to 4,000 characters of content plus embeds).
+const MaxBody = 256 << 10
+
+// New validates the options and prepares the adapter. It does not connect.
+func New(o Options) (*Adapter, error) {
+	if o.Engine == nil {
+		return nil, errors.New("discord: no engine")
+	}
+	if o.Mode == "" {
+		o.Mode = "gateway"
+	}
+	if o.DefaultVisibility == "" {
+		o.DefaultVisibility = bot.Ephemeral
+	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = 16
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	a := &Adapter{o: o, log: o.Log, sem: make(chan struct{}, o.MaxConcurrent), busySem: make(chan struct{}, busyReplies), baseCtx: context.Background(),
+		rendered: bot.NewCache[*response](renderedAnswers)}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	switch o.Mode {
+	case "gateway":
+		if o.BotToken == "" || o.ApplicationID == "" {
+			return nil, errors.New("discord: the gateway needs discord.bot_token (DISCORD_BOT_TOKEN) and discord.application_id (DISCORD_APPLICATION_ID)")
+		}
+	case "http":
+		k, err := hex.DecodeString(o.PublicKey)
+		if err != nil || len(k) != ed25519.PublicKeySize {
+			return nil, errors.New("discord: HTTP mode needs discord.public_key (DISCORD_PUBLIC_KEY): the application's 64-hex-digit public key")
+		}
+		a.key = k
+	default:
+		return nil, fmt.Errorf("discord: mode must be gateway or http, not %q", o.Mode)
+	}
+	token := ""
+	if o.BotToken != "" {
+		token = "Bot " + strings.TrimPrefix(o.BotToken, "Bot ")
+	}
+	s, err := discordgo.New(token)
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	s.Client = &http.Client{Timeout: 10 * time.Second, Transport: o.Transport}
+	s.ShouldRetryOnRateLimit = true // honours 429 Retry-After per route bucket
+	s.MaxRestRetries = 2
+	s.LogLevel = discordgo.LogWarning
+	a.rest = s
+	return a, nil
+}
+
+// Commands are the application commands ftpbot registers: /ftp with an autocompleted query and a
+// public flag, and the message context menu. The description comes from the bot's registry.
+func Commands() []*discordgo.ApplicationCommand {
+	// The description and the option's hint come from the bot's command registry, so Discord,
+	// Slack and help say the same thing.
+	var summary string
+	var verbs []string
+	for _, c := range bot.Commands() {
+		if c.Name == "ask" {
+			summary = c.Summary
+			continue
+		}
+		verbs = append(verbs, c.Name+" "+c.Usage)
+	}
+	hint := "A code (530), a server line, an error, a mode (passive), or: " + strings.Join(verbs, ", ")
+	return []*discordgo.ApplicationCommand{
+		{
+			Name:        "ftp",
+			Description: cut(summary, 100),
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionString, Name: "query", Description: cut(hint, 100), Required: false, Autocomplete: true, MaxLength: 4000},
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "public", Description: "Post the answer in the channel for everyone", Required: false},
+			},
+		},
+		{Name: ContextMenuName, Type: discordgo.MessageApplicationCommand},
+	}
+}
+
+// ContextMenuName is the message context-menu command.
+const ContextMenuName = "Explain FTP error"
+
+// Register overwrites the application's commands in one call: in the guild when GuildID is set
+// (instant), else globally.
+func (a *Adapter) Register(ctx context.Context) error {
+	if a.o.BotToken == "" || a.o.ApplicationID == "" {
+		a.log.Info("discord: command registration skipped: it needs discord.bot_token and discord.application_id (DISCORD_BOT_TOKEN, DISCORD_APPLICATION_ID); register /ftp once from a run that has them")
+		return nil
+	}
+	_, err := a.rest.ApplicationCommandBulkOverwrite(a.o.ApplicationID, a.o.GuildID, Commands(), discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("discord: registering commands: %w", err)
+	}
+	return nil
+}
+
+// Routes returns the HTTP interactions endpoint when the adapter runs in HTTP mode.
+func (a *Adapter) Routes() map[string]http.Handler {
+	if a.o.Mode != "http" {
+		return nil
+	}
+	return map[string]http.Handler{"POST /discord/interactions": http.HandlerFunc(a.serveHTTP)}
+}
+
+// Run connects (gateway) or waits (HTTP mode) until ctx ends.
+func (a *Adapter) Run(ctx context.Context) error {
+	a.baseCtx = ctx
+	defer a.wg.Wait()
+	if a.o.Mode == "http" {
+		if err := a.Register(ctx); err != nil {
+			a.log.Warn("discord: command registration failed", "error", err)
+		}
+		a.o.Health.Set(Name, bot.StateListening, "POST /discord/interactions")
+		<-ctx.Done()
+		return nil
+	}
+	return a.runGateway(ctx)
+}
+
+func (a *Adapter) runGateway(ctx context.Context) error {
+	s := a.rest
+	s.Identify.Intents = discordgo.IntentsGuilds
+	if a.o.MessageContent {
+		s.Identify.Intents |= discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentMessageContent
+	}
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) { a.o.Health.Set(Name, bot.StateConnected, "") })
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		a.o.Health.Set(Name, bot.StateDisconnected, "gateway connection lost; discordgo reconnects")
+	})
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+		a.o.Health.Reconnected(Name)
+		a.o.Health.Set(Name, bot.StateConnected, "")
+	})
+	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) { a.gatewayInteraction(ic.Interaction) })
+	if a.o.MessageContent {
+		s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.mention(m.Message) })
+	}
+	a.o.Health.Set(Name, bot.StateConnecting, "")
+	if err := a.Register(ctx); err != nil {
+		a.log.Warn("discord: command registration failed; existing commands stay", "error", err)
+	}
+	if err := s.Open(); err != nil {
+		a.o.Health.Set(Name, bot.StateDisconnected, "could not open the gateway: check the bot token")
+		return fmt.Errorf("discord: opening the gateway: %w", err)
+	}
+	<-ctx.Done()
+	a.o.Health.Set(Name, bot.StateOff, "shut down")
+	return s.Close()
+}
+
+// gatewayInteraction answers an interaction that arrived over the gateway: the response is a
+// REST call, made with bounded concurrency.
+func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
+	select {
+	case a.sem <- struct{}{}:
+	default:
+		a.busy(i)
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer func() { <-a.sem; a.wg.Done() }()
+		defer bot.Recover(a.log, a.o.Health, "discord: gateway interaction", nil)
+		ctx, cancel := context.WithTimeout(a.baseCtx, 2500*time.Millisecond)
+		defer cancel()
+		resp, later := a.respond(ctx, i)
+		if resp == nil {
+			return
+		}
+		if err := a.rest.InteractionRespond(i, resp.InteractionResponse, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("discord: responding to an interaction failed", "error", err)
+			return
+		}
+		if later != nil {
+			later()
+		}
+	}()
+}
+
+// busyReplies bounds the "busy, try again" replies in flight at once.
+const busyReplies = 4
+
+// busyText is what someone sees when every worker is taken.
+const busyText = "ftpbot is answering a lot of questions right now. Please try again in a moment."
+
+// busy answers an interaction that found every worker taken with a short private "try again",
+// instead of leaving Discord to show "This interaction failed". Those replies have a small pool
+// of their own; past it the interaction is dropped, logged and counted.
+func (a *Adapter) busy(i *discordgo.Interaction) {
+	select {
+	case a.busySem <- struct{}{}:
+	default:
+		a.log.Warn("discord: too many interactions at once; dropping one")
+		if a.o.OnDeliveryFailure != nil {
+			a.o.OnDeliveryFailure("busy")
+		}
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer func() { <-a.busySem; a.wg.Done() }()
+		defer bot.Recover(a.log, a.o.Health, "discord: busy reply", nil)
+		ctx, cancel := context.WithTimeout(a.baseCtx, 2500*time.Millisecond)
+		defer cancel()
+		resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: busyText, Flags: discordgo.MessageFlagsEphemeral,
+				AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}
+		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			resp = &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+				Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
+		}
+		if err := a.rest.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("discord: the busy reply failed", "error", err)
+		}
+	}()
+}
+
+// serveHTTP is the interactions endpoint: verify, parse, answer in the response body.
+func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		// 400 like every other malformed request (the contract both chat endpoints share): a
+		// body over the bound is not an interaction Discord would send.
+		httpError(w, http.StatusBadRequest, "request body too large or unreadable")
+		return
+	}
+	if !a.verify(r.Header, body) {
+		httpError(w, http.StatusUnauthorized, "invalid request signature")
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		httpError(w, http.StatusBadRequest, "expected application/json")
+		return
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal(body, &i); err != nil || i.Type == 0 {
+		httpError(w, http.StatusBadRequest, "malformed interaction")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2500*time.Millisecond)
+	defer cancel()
+	resp, later := a.respond(ctx, &i)
+	if resp == nil {
+		httpError(w, http.StatusBadRequest, "unsupported interaction")
+		return
+	}
+	out, err := resp.encode()
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, "could not encode the answer")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	w.Write(out)
+	if later != nil {
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			defer bot.Recover(a.log, a.o.Health, "discord: deferred answer", nil)
+			later()
+		}()
+	}
+}
+
+// verify checks the Ed25519 signature over timestamp+body and that the timestamp is within five
+// minutes, so a captured request cannot be replayed later.
+func (a *Adapter) verify(h http.Header, body []byte) bool {
+	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
+	ts := h.Get("X-Signature-Timestamp")
+	if err != nil || len(sig) != ed25519.SignatureSize || ts == "" || len(a.key) != ed25519.PublicKeySize {
+		return false
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	if d := a.o.Now().Sub(time.Unix(sec, 0)); d > 5*time.Minute || d < -5*time.Minute {
+		return false
+	}
+	msg := make([]byte, 0, len(ts)+len(body))
+	msg = append(append(msg, ts...), body...)
+	return ed25519.Verify(a.key, msg, sig)
+}
+
+func httpError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// slowTextBytes is the size of pasted text (a long log) that is answered through a deferred
+// response rather than within the interaction's three seconds.
+const slowTextBytes = 8 << 10
+
+// renderedAnswers bounds the cache of encoded answers: a few hundred distinct questions cover
+// what a community asks again and again, at about 6 KB each.
+const renderedAnswers = 128
+
+// response is an interaction response and, for a cached answer, its JSON already encoded.
+type response struct {
+	*discordgo.InteractionResponse
+	body []byte // nil: encode InteractionResponse
+}
+
+func (r *response) encode() ([]byte, error) {
+	if r.body != nil {
+		return r.body, nil
+	}
+	return json.Marshal(r.InteractionResponse)
+}
+
+func wrap(r *discordgo.InteractionResponse, later func()) (*response, func()) {
+	if r == nil {
+		return nil, later
+	}
+	return &response{InteractionResponse: r}, later
+}
+
+// respond builds the immediate response to an interaction and, for slow work, a function that
+// finishes it with an edit of the deferred response.
+func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (*response, func()) {
+	switch i.Type {
+	case discordgo.InteractionPing:
+		return wrap(&discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return wrap(a.autocomplete(i), nil)
+	case discordgo.InteractionApplicationCommand:
+		return a.command(ctx, i)
+	case discordgo.InteractionMessageComponent:
+		return wrap(a.component(ctx, i))
+	}
+	return nil, nil
+}
+
+func (a *Adapter) autocomplete(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	value := ""
+	for _, opt := range i.ApplicationCommandData().Options {
+		if opt.Focused && opt.Type == discordgo.ApplicationCommandOptionString {
+			value, _ = opt.Value.(string)
+		}
+	}
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: Choices(a.o.Engine.KB.Complete(cut(value, 200), maxChoices))},
+	}
+}
+
+func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction) (*response, func()) {
+	data := i.ApplicationCommandData()
+	var text string
+	public := a.o.DefaultVisibility == bot.InChannel
+	switch {
+	case data.CommandType == discordgo.MessageApplicationCommand || data.Name == ContextMenuName:
+		if data.Resolved != nil {
+			if m := data.Resolved.Messages[data.TargetID]; m != nil {
+				text = messageText(m)
+			}
+		}
+		if strings.TrimSpace(text) == "" {
+			text = "help"
+		}
+	default:
+		for _, opt := range data.Options {
+			switch opt.Name {
+			case "query":
+				text, _ = opt.Value.(string)
+			case "public":
+				public, _ = opt.Value.(bool)
+			}
+		}
+	}
+	return a.answer(ctx, i, text, public)
+}
+
+// messageText is what a message says, with its embeds' text (a bot's error embed, a log pasted as
+// a file preview) appended.
+func messageText(m *discordgo.Message) string {
+	var b strings.Builder
+	b.WriteString(m.Content)
+	for _, e := range m.Embeds {
+		if e == nil {
+			continue
+		}
+		for _, s := range []string{e.Title, e.Description} {
+			if s != "" {
+				b.WriteString("\n" + s)
+			}
+		}
+	}
+	return b.String()
+}
+
+// answer asks the bot. Fast questions are answered in the response; slow ones (a live check) are
+// deferred and finished by editing the original response within the 15-minute token.
+func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, text string, public bool) (*response, func()) {
+	req := bot.Request{Text: text, User: userID(i), Platform: Name}
+	if public {
+		req.Text = strings.TrimSpace(text) + " public"
+	}
+	cmd, _ := bot.Lookup(text)
+	if !cmd.Slow && len(text) <= slowTextBytes {
+		return a.fast(a.o.Engine.Handle(ctx, req)), nil
+	}
+	flags := discordgo.MessageFlags(0)
+	if !public {
+		flags = discordgo.MessageFlagsEphemeral
+	}
+	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}
+	later := func() {
+		ctx, cancel := context.WithTimeout(a.baseCtx, 14*time.Minute)
+		defer cancel()
+		req.Progress = a.progress(ctx, i)
+		r := a.o.Engine.Handle(ctx, req)
+		data := a.render(r)
+		empty := ""
+		edit := &discordgo.WebhookEdit{Content: &empty, Embeds: &data.Embeds, Components: &data.Components, AllowedMentions: data.AllowedMentions}
+		a.retry(ctx, "edit deferred response", func() error {
+			_, err := a.rest.InteractionResponseEdit(i, edit, discordgo.WithContext(ctx))
+			return err
+		})
+	}
+	return wrap(deferred, later)
+}
+
+// fast answers a quick question in the interaction response. A stable reply (the same text
+// always gets it) is rendered and encoded once, then served from the cache: nothing in the
+// message depends on who asked.
+func (a *Adapter) fast(r bot.Reply) (resp *response) {
+	// A renderer panic becomes the polite error (logged and counted) rather than a failed
+	// interaction.
+	defer bot.Recover(a.log, a.o.Health, "discord: rendering an answer", func() {
+		resp = &response{InteractionResponse: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: bot.PoliteError, Flags: discordgo.MessageFlagsEphemeral,
+				AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}}
+	})
+	if r.Stable {
+		if c, ok := a.rendered.Get(r.Query); ok {
+			return c
+		}
+	}
+	resp = &response{InteractionResponse: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: a.render(r)}}
+	if r.Stable {
+		if b, err := json.Marshal(resp.InteractionResponse); err == nil {
+			resp.body = b
+			a.rendered.Put(r.Query, resp)
+		}
+	}
+	return resp
+}
+
+// progress shows a slow command's progress lines in the deferred response ("ftpbot is
+// thinking…" becomes the steps so far), at most one edit a second and never retried: the final
+// answer replaces it anyway.
+func (a *Adapter) progress(ctx context.Context, i *discordgo.Interaction) func(string) {
+	var lines []string
+	var last time.Time
+	return func(line string) {
+		lines = append(lines, line)
+		if time.Since(last) < time.Second {
+			return
+		}
+		last = time.Now()
+		text := "⏳ " + strings.Join(lines, "\n")
+		if len(text) > 1900 {
+			text = "⏳ …" + text[len(text)-1900:]
+		}
+		text = strings.ToValidUTF8(text, "")
+		if _, err := a.rest.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &text,
+			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}, discordgo.WithContext(ctx)); err != nil {
+			a.log.Debug("discord: progress edit failed", "error", err)
+		}
+	}
+}
+
+// retry repeats a follow-up call that failed with a server error (5xx) or a network error, with
+// backoff, a few times. 429s are retried inside discordgo per its rate-limit buckets; other 4xx
+// are final. What still fails is logged and counted.
+func (a *Adapter) retry(ctx context.Context, what string, call func() error) {
+	backoff := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := call()
+		if err == nil {
+			return
+		}
+		var rerr *discordgo.RESTError
+		final := errors.As(err, &rerr) && rerr.Response != nil && rerr.Response.StatusCode < 500
+		if final || attempt == 3 || ctx.Err() != nil {
+			a.log.Warn("discord: "+what+" failed", "attempts", attempt, "error", err)
+			if a.o.OnDeliveryFailure != nil {
+				a.o.OnDeliveryFailure(what)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+}
+
+func (a *Adapter) render(r bot.Reply) *discordgo.InteractionResponseData {
+	return Render(r, RenderOptions{BaseURL: a.o.BaseURL, Ephemeral: r.Visibility != bot.InChannel})
+}
+
+// component handles the buttons: a related answer replaces the message in place; Share posts the
+// message's answer publicly, attributed to whoever shared it.
+func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, func()) {
+	id := i.MessageComponentData().CustomID
+	switch {
+	case strings.HasPrefix(id, idAsk):
+		q := strings.TrimPrefix(id, idAsk)
+		r := a.o.Engine.Handle(ctx, bot.Request{Text: q, User: userID(i), Platform: Name})
+		// The update keeps the message's own visibility: a public message stays public and
+		// gets no Share button, a private one keeps its Share button.
+		ephemeral := i.Message == nil || i.Message.Flags&discordgo.MessageFlagsEphemeral != 0
+		data := Render(r, RenderOptions{BaseURL: a.o.BaseURL, Ephemeral: ephemeral})
+		data.Flags = 0
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: data}, nil
+	case id == idShare:
+		if i.Message == nil || len(i.Message.Embeds) == 0 {
+			return nil, nil
+		}
+		embeds := i.Message.Embeds
+		var rows []discordgo.MessageComponent
+		for _, row := range i.Message.Components {
+			if ar, ok := row.(*discordgo.ActionsRow); ok {
+				var kept []discordgo.MessageComponent
+				for _, c := range ar.Components {
+					if b, ok := c.(*discordgo.Button); ok && b.CustomID == idShare {
+						continue
+					}
+					kept = append(kept, c)
+				}
+				if len(kept) > 0 {
+					rows = append(rows, discordgo.ActionsRow{Components: kept})
+				}
+			}
+		}
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{
+				Content:         cut("Shared by "+escape(displayName(i)), maxContent),
+				Embeds:          embeds,
+				Components:      rows,
+				AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
+			}}, nil
+	}
+	return nil, nil
+}
+
+// mention answers an @mention of the bot that carries an error line or log, as a reply.
+func (a *Adapter) mention(m *discordgo.Message) {
+	me := a.rest.State.User
+	if me == nil || m.Author == nil || m.Author.Bot || !mentions(m, me.ID) {
+		return
+	}
+	text := strings.NewReplacer("<@"+me.ID+">", "", "<@!"+me.ID+">", "").Replace(m.Content)
+	if strings.TrimSpace(text) == "" && m.ReferencedMessage != nil {
+		text = messageText(m.ReferencedMessage)
+	}
+	select {
+	case a.sem <- struct{}{}:
+	default:
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer func() { <-a.sem; a.wg.Done() }()
+		defer bot.Recover(a.log, a.o.Health, "discord: mention", nil)
+		ctx, cancel := context.WithTimeout(a.baseCtx, 30*time.Second)
+		defer cancel()
+		r := a.o.Engine.Handle(ctx, bot.Request{Text: text, User: m.Author.ID, Platform: Name})
+		data := Render(r, RenderOptions{BaseURL: a.o.BaseURL})
+		send := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions,
+			Reference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}}
+		a.retry(ctx, "reply to mention", func() error {
+			_, err := a.rest.ChannelMessageSendComplex(m.ChannelID, send, discordgo.WithContext(ctx))
+			return err
+		})
+	}()
+}
+
+func mentions(m *discordgo.Message, id string) bool {
+	for _, u := range m.Mentions {
+		if u != nil && u.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// userID is the interacting user: Member.User in guilds, User in DMs.
+func userID(i *discordgo.Interaction) string {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User.ID
+	}
+	if i.User != nil {
+		return i.User.ID
+	}
+	return ""
+}
+
+func displayName(i *discordgo.Interaction) string {
+	var u *discordgo.User
+	if i.Member != nil {
+		if i.Member.Nick != "" {
+			return i.Member.Nick
+		}
+		u = i.Member.User
+	}
+	if u == nil {
+		u = i.User
+	}
+	if u == nil {
+		return "someone"
+	}
+	if u.GlobalName != "" {
+		return u.GlobalName
+	}
+	return u.Username
+}

@@ -1,0 +1,364 @@
+// Package slack is ftpbot's Slack adapter: the /ftp slash command, answers to @ftpbot mentions in
+// threads, the "Explain FTP error" message shortcut, buttons for related answers and for sharing
+// a private answer in the channel, and the App Home tab. Answers are Block Kit messages rendered
+// from the platform-neutral bot.Reply (see Render).
+//
+// It runs over Socket Mode (the default: no public URL, needs the app token xapp-… and the bot
+// token xoxb-…) or in HTTP mode, where Slack posts to /slack/commands, /slack/interactivity and
+// /slack/events on ftpbot's own HTTP server and every request is verified with the signing
+// secret. HTTP mode works with the signing secret alone: slash commands and buttons answer
+// through the response and response_url; mentions, threads and the Home tab need the bot token.
+//
+//	a, err := slack.New(slack.Options{AppToken: app, BotToken: bot, Engine: e, Health: h})
+//	go a.Run(ctx)
+//
+// The adapter never logs tokens, secrets or what users typed: only the kind of command.
+package slack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ftpbot/ftpbot/bot"
+	"github.com/slack-go/slack"
+)
+
+// Options configure the adapter; see config.example.toml's [slack] table.
+type Options struct {
+	Mode                              string // "socket" (default) | "http"
+	BotToken, AppToken, SigningSecret string
+	Command                           string         // the slash command, "/ftp" when empty
+	DefaultVisibility                 bot.Visibility // ephemeral (default) | in_channel
+	// BaseURL is the public URL of the web reference, for "Full guide" links; empty means no
+	// link buttons (text only).
+	BaseURL string
+	Engine  *bot.Engine
+	// Health, when set, is told the connection state (connecting, connected, disconnected,
+	// listening, off) with reasons people can act on.
+	Health *bot.Health
+	Log    *slog.Logger
+	// APIURL is the Slack Web API base URL ("" = https://slack.com/api/); tests point it at slacktest.
+	APIURL string
+	// HTTPClient carries every outbound call (Web API, response_url); one with a 10 s timeout
+	// when nil.
+	HTTPClient *http.Client
+	Now        func() time.Time // the clock for signature timestamps; time.Now when nil
+	// MaxConcurrent bounds the answers being worked on at once; 16 when zero.
+	MaxConcurrent int
+	// OnDeliveryFailure, when set, is told when an answer could not be delivered to Slack.
+	OnDeliveryFailure func(reason string)
+}
+
+// Name is the adapter's name in health, metrics, logs and bot.Request.Platform.
+const Name = "slack"
+
+// Tunables of the adapter. Slack waits 3 seconds for an acknowledgement; slash-command answers
+// not ready within defaultAckBudget are acknowledged with a short "working on it" and delivered
+// through response_url.
+const (
+	defaultAckBudget = 2 * time.Second
+	jobTimeout       = 2 * time.Minute  // one answer, including a live check and its delivery
+	callTimeout      = 10 * time.Second // one Web API or response_url call
+	maxRetryWait     = 30 * time.Second // longest Retry-After honoured before giving up
+	maxAckBytes      = 19 << 10         // Socket Mode drops acknowledgements of 20 KB and more
+	slowTextBytes    = 8 << 10          // a paste this long may take a while: answer through response_url
+	drainTimeout     = 5 * time.Second  // how long Run waits for answers in progress at shutdown
+	eventTTL         = 15 * time.Minute // how long handled event ids are remembered (Slack retries for ~5 min)
+	shareTTL         = 30 * time.Minute // response_url lives 30 minutes, so a Share button does too
+)
+
+// Adapter is the Slack front end of one engine.
+type Adapter struct {
+	o      Options
+	log    *slog.Logger
+	api    webAPI        // the Web API with the bot token; nil in HTTP mode without one
+	client *slack.Client // the same client, for Socket Mode
+	http   *http.Client
+
+	sem    chan struct{}
+	ctx    context.Context // answers in progress run under it; cancelled at shutdown
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+
+	events   *seenSet           // event ids already handled (Slack retries)
+	shares   *shareCache        // private answers that may be shared
+	rendered *bot.Cache[[]byte] // encoded answers to stable replies, by question
+	// progressEvery spaces a slow command's progress updates (see progress).
+	progressEvery time.Duration
+
+	selfMu sync.Mutex
+	selfID string // the bot's own user id, for stripping its mention
+
+	homeMu   sync.Mutex
+	homeView *slack.HomeTabViewRequest
+
+	ackBudget time.Duration // how long a slash command may take to answer in its acknowledgement
+	maxAck    int           // the largest acknowledgement payload, in bytes
+}
+
+// New validates the options and prepares the adapter. It does not connect.
+func New(o Options) (*Adapter, error) {
+	if o.Engine == nil {
+		return nil, errors.New("slack: no engine")
+	}
+	if o.Mode == "" {
+		o.Mode = "socket"
+	}
+	if o.Command == "" {
+		o.Command = "/ftp"
+	}
+	switch o.DefaultVisibility {
+	case "":
+		o.DefaultVisibility = bot.Ephemeral
+	case bot.Ephemeral, bot.InChannel:
+	default:
+		return nil, fmt.Errorf("slack: slack.default_visibility must be %q or %q, not %q", bot.Ephemeral, bot.InChannel, o.DefaultVisibility)
+	}
+	switch o.Mode {
+	case "socket":
+		if !strings.HasPrefix(o.AppToken, "xapp-") {
+			return nil, errors.New("slack: Socket Mode needs slack.app_token (SLACK_APP_TOKEN): an app-level token starting with xapp- with the connections:write scope")
+		}
+		if !strings.HasPrefix(o.BotToken, "xoxb-") {
+			return nil, errors.New("slack: Socket Mode needs slack.bot_token (SLACK_BOT_TOKEN): the bot token starting with xoxb- from OAuth & Permissions")
+		}
+	case "http":
+		if o.SigningSecret == "" {
+			return nil, errors.New("slack: HTTP mode needs slack.signing_secret (SLACK_SIGNING_SECRET) from the app's Basic Information page")
+		}
+		if o.BotToken != "" && !strings.HasPrefix(o.BotToken, "xoxb-") {
+			return nil, errors.New("slack: slack.bot_token (SLACK_BOT_TOKEN) must be a bot token starting with xoxb-")
+		}
+	default:
+		return nil, fmt.Errorf("slack: slack.mode must be \"socket\" or \"http\", not %q", o.Mode)
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: callTimeout}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = 16
+	}
+	a := &Adapter{
+		o:             o,
+		log:           o.Log,
+		http:          o.HTTPClient,
+		sem:           make(chan struct{}, o.MaxConcurrent),
+		events:        newSeenSet(eventTTL, o.Now),
+		shares:        newShareCache(shareTTL, 1000, o.Now),
+		rendered:      bot.NewCache[[]byte](renderedAnswers),
+		progressEvery: 3 * time.Second,
+
+		ackBudget: defaultAckBudget,
+		maxAck:    maxAckBytes,
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	if o.BotToken != "" {
+		opts := []slack.Option{slack.OptionHTTPClient(o.HTTPClient)}
+		if o.APIURL != "" {
+			opts = append(opts, slack.OptionAPIURL(strings.TrimRight(o.APIURL, "/")+"/"))
+		}
+		if o.AppToken != "" {
+			opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
+		}
+		a.client = slack.New(o.BotToken, opts...)
+		a.api = a.client
+	}
+	return a, nil
+}
+
+// webAPI is the part of slack-go's Web API client that the adapter calls.
+type webAPI interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
+}
+
+// Routes returns the HTTP endpoints Slack posts to in HTTP mode; none in Socket Mode.
+func (a *Adapter) Routes() map[string]http.Handler {
+	if a.o.Mode != "http" {
+		return nil
+	}
+	return map[string]http.Handler{
+		"POST /slack/commands":      http.HandlerFunc(a.serveCommand),
+		"POST /slack/interactivity": http.HandlerFunc(a.serveInteractivity),
+		"POST /slack/events":        http.HandlerFunc(a.serveEvents),
+	}
+}
+
+// Run runs until ctx ends: the Socket Mode connection with its reconnects, or, in HTTP mode,
+// nothing but the health report (the routes do the work). It returns nil on shutdown; problems
+// with Slack are reported through Health and the log, and retried, so that the rest of the
+// server keeps running.
+func (a *Adapter) Run(ctx context.Context) error {
+	defer a.shutdown()
+	if a.o.Mode == "http" {
+		if a.api == nil {
+			a.log.Info("slack: HTTP mode without slack.bot_token (SLACK_BOT_TOKEN): slash commands and buttons work; thread mentions, shortcut answers in threads and the App Home tab are off")
+		}
+		a.o.Health.Set(Name, bot.StateListening, "POST /slack/commands, /slack/interactivity, /slack/events")
+		<-ctx.Done()
+		a.o.Health.Set(Name, bot.StateOff, "shut down")
+		return nil
+	}
+	err := a.runSocket(ctx)
+	a.o.Health.Set(Name, bot.StateOff, "shut down")
+	return err
+}
+
+// shutdown stops new work, lets answers in progress finish for a moment, then cancels them.
+func (a *Adapter) shutdown() {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(drainTimeout):
+	}
+	a.cancel()
+	<-done
+}
+
+// spawn runs fn in the background with a bounded number at once; fn's context ends after
+// timeout or at shutdown. It reports false when the adapter is shutting down.
+func (a *Adapter) spawn(timeout time.Duration, fn func(ctx context.Context)) bool {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return false
+	}
+	a.wg.Add(1)
+	a.mu.Unlock()
+	go func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithTimeout(a.ctx, timeout)
+		defer cancel()
+		select {
+		case a.sem <- struct{}{}:
+		case <-ctx.Done():
+			a.log.Warn("slack: too busy; an answer was dropped", "max_concurrent", a.o.MaxConcurrent)
+			a.deliveryFailed("busy")
+			return
+		}
+		defer func() { <-a.sem }()
+		defer bot.Recover(a.log, a.o.Health, "slack", nil)
+		fn(ctx)
+	}()
+	return true
+}
+
+func (a *Adapter) deliveryFailed(reason string) {
+	if a.o.OnDeliveryFailure != nil {
+		a.o.OnDeliveryFailure(reason)
+	}
+}
+
+// request builds the engine request for a Slack user.
+func request(text, user string) bot.Request {
+	return bot.Request{Text: text, User: user, Platform: Name}
+}
+
+// seenSet remembers ids for a while: Slack retries events it thinks were not received.
+type seenSet struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	now func() time.Time
+	m   map[string]time.Time
+}
+
+func newSeenSet(ttl time.Duration, now func() time.Time) *seenSet {
+	return &seenSet{ttl: ttl, now: now, m: map[string]time.Time{}}
+}
+
+// first records id and reports whether it is new (not seen within the TTL).
+func (s *seenSet) first(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if at, ok := s.m[id]; ok && now.Sub(at) < s.ttl {
+		return false
+	}
+	if len(s.m) >= 4096 {
+		for k, at := range s.m {
+			if now.Sub(at) >= s.ttl {
+				delete(s.m, k)
+			}
+		}
+		for k := range s.m { // still full of fresh ids (a flood): forget arbitrary ones
+			if len(s.m) < 4096 {
+				break
+			}
+			delete(s.m, k)
+		}
+	}
+	s.m[id] = now
+	return true
+}
+
+// shareCache keeps private answers for their Share buttons, so a shared answer is exactly the one
+// the asker saw (a live check is not run again). The button also carries the question, so
+// another instance behind a load balancer, or this one after a restart, can answer it again.
+type shareCache struct {
+	mu    sync.Mutex
+	ttl   time.Duration
+	max   int
+	now   func() time.Time
+	m     map[string]shareEntry
+	order []string
+}
+
+// renderedAnswers bounds the cache of encoded answers: a few hundred distinct questions cover
+// what a team asks again and again, at about 15 KB each.
+const renderedAnswers = 128
+
+type shareEntry struct {
+	r  bot.Reply
+	at time.Time
+}
+
+func newShareCache(ttl time.Duration, max int, now func() time.Time) *shareCache {
+	return &shareCache{ttl: ttl, max: max, now: now, m: map[string]shareEntry{}}
+}
+
+func (c *shareCache) put(r bot.Reply) string {
+	var b [8]byte
+	rand.Read(b[:])
+	key := hex.EncodeToString(b[:])
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.order) >= c.max {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.m[key] = shareEntry{r: r, at: c.now()}
+	c.order = append(c.order, key)
+	return key
+}
+
+func (c *shareCache) get(key string) (bot.Reply, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || c.now().Sub(e.at) > c.ttl {
+		return bot.Reply{}, false
+	}
+	return e.r, true
+}
