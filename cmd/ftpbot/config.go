@@ -1,0 +1,573 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is ftpbot's configuration: config.example.toml documents every key.
+type Config struct {
+	Server    ServerConfig    `toml:"server"`
+	Limits    LimitsConfig    `toml:"limits"`
+	Knowledge KnowledgeConfig `toml:"knowledge"`
+	Slack     SlackConfig     `toml:"slack"`
+	Discord   DiscordConfig   `toml:"discord"`
+	Probe     ProbeConfig     `toml:"probe"`
+
+	// set records which keys the file set, so defaults that depend on presence ("enabled" unset
+	// means: on when the secrets are there) can tell an absent key from a false one.
+	set map[string]bool
+}
+
+// ServerConfig is the HTTP server that carries the web reference and the platforms' endpoints.
+type ServerConfig struct {
+	Listen          string   `toml:"listen"`
+	PublicURL       string   `toml:"public_url"`
+	LogLevel        string   `toml:"log_level"`
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+}
+
+// LimitsConfig bounds what one user can ask.
+type LimitsConfig struct {
+	PerUserPerMinute int `toml:"per_user_per_minute"`
+}
+
+// KnowledgeConfig adds the team's own notes to the built-in knowledge.
+type KnowledgeConfig struct {
+	TeamNotes string `toml:"team_notes"`
+}
+
+// SlackConfig configures the Slack adapter.
+type SlackConfig struct {
+	Enabled           bool   `toml:"enabled"`
+	Mode              string `toml:"mode"`
+	BotToken          string `toml:"bot_token"`
+	AppToken          string `toml:"app_token"`
+	SigningSecret     string `toml:"signing_secret"`
+	Command           string `toml:"command"`
+	DefaultVisibility string `toml:"default_visibility"`
+}
+
+// DiscordConfig configures the Discord adapter.
+type DiscordConfig struct {
+	Enabled           bool   `toml:"enabled"`
+	Mode              string `toml:"mode"`
+	BotToken          string `toml:"bot_token"`
+	ApplicationID     string `toml:"application_id"`
+	PublicKey         string `toml:"public_key"`
+	GuildID           string `toml:"guild_id"`
+	MessageContent    bool   `toml:"message_content"`
+	DefaultVisibility string `toml:"default_visibility"`
+}
+
+// ProbeConfig configures live server checks.
+type ProbeConfig struct {
+	Enabled          bool               `toml:"enabled"`
+	Timeout          Duration           `toml:"timeout"`
+	MaxConcurrent    int                `toml:"max_concurrent"`
+	PerUserPerMinute int                `toml:"per_user_per_minute"`
+	Ports            []int              `toml:"ports"`
+	Allow            []string           `toml:"allow"`
+	Deny             []string           `toml:"deny"`
+	Profiles         map[string]Profile `toml:"profiles"`
+}
+
+// Profile is a named login for checks, so nobody types a password into chat.
+type Profile struct {
+	Host        string `toml:"host"`
+	Username    string `toml:"username"`
+	Password    string `toml:"password"`
+	PasswordEnv string `toml:"password_env"`
+}
+
+// Duration is a time.Duration written as "20s" in the file.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses "20s", "1m30s".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like \"20s\"", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// defaults returns the configuration with nothing set.
+func defaults() Config {
+	return Config{
+		Server:  ServerConfig{Listen: "127.0.0.1:8080", LogLevel: "info", ShutdownTimeout: Duration{10 * time.Second}},
+		Limits:  LimitsConfig{PerUserPerMinute: 20},
+		Slack:   SlackConfig{Command: "/ftp", DefaultVisibility: "ephemeral"},
+		Discord: DiscordConfig{DefaultVisibility: "ephemeral"},
+		// Ports lists the extra ports only: 21 and 990 are always allowed (see chatPorts).
+		Probe: ProbeConfig{Timeout: Duration{20 * time.Second}, MaxConcurrent: 4, PerUserPerMinute: 3},
+		set:   map[string]bool{},
+	}
+}
+
+// Secrets that may come from the environment instead of the file; the environment wins.
+var secretEnv = []struct {
+	env   string
+	key   string
+	field func(*Config) *string
+}{
+	{"SLACK_BOT_TOKEN", "slack.bot_token", func(c *Config) *string { return &c.Slack.BotToken }},
+	{"SLACK_APP_TOKEN", "slack.app_token", func(c *Config) *string { return &c.Slack.AppToken }},
+	{"SLACK_SIGNING_SECRET", "slack.signing_secret", func(c *Config) *string { return &c.Slack.SigningSecret }},
+	{"DISCORD_BOT_TOKEN", "discord.bot_token", func(c *Config) *string { return &c.Discord.BotToken }},
+	{"DISCORD_APPLICATION_ID", "discord.application_id", func(c *Config) *string { return &c.Discord.ApplicationID }},
+	{"DISCORD_PUBLIC_KEY", "discord.public_key", func(c *Config) *string { return &c.Discord.PublicKey }},
+}
+
+// ConfigErrors is every problem found in a config, each a full sentence naming its key.
+type ConfigErrors []string
+
+func (e ConfigErrors) Error() string {
+	return "the configuration has " + plural(len(e), "problem") + ":\n  - " + strings.Join(e, "\n  - ")
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return "1 " + s
+	}
+	return fmt.Sprintf("%d %ss", n, s)
+}
+
+// ParseConfig reads a TOML config from r, applies the environment's secrets and defaults, and
+// validates it. Errors are ConfigErrors listing every problem at once.
+func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	c := defaults()
+	var problems ConfigErrors
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, ConfigErrors{fmt.Sprintf("the file is not valid TOML at line %d: %s", pe.Position.Line, pe.Message)}
+		}
+		return nil, ConfigErrors{"the file is not valid TOML: " + err.Error()}
+	}
+	// Check names and types against the struct first, so one run reports every unknown key and
+	// every wrong type instead of stopping at the first.
+	problems = append(problems, checkKeys(raw, reflect.TypeOf(c), "", c.set)...)
+	if len(problems) > 0 {
+		// checkKeys dropped the keys it complained about: decode the rest, so the values that
+		// are well-formed are still validated in this same run (and no default stands in for
+		// a value the file did give).
+		var buf bytes.Buffer
+		if err := toml.NewEncoder(&buf).Encode(raw); err == nil {
+			data = buf.Bytes()
+		}
+	}
+	if _, err := toml.Decode(string(data), &c); err != nil {
+		problems = append(problems, err.Error())
+	}
+	for _, s := range secretEnv {
+		if v := strings.TrimSpace(getenv(s.env)); v != "" {
+			*s.field(&c) = v
+			c.set[s.key] = true
+		}
+	}
+	c.applyAutoModes()
+	problems = append(problems, c.Validate()...)
+	if len(problems) > 0 {
+		return &c, problems
+	}
+	return &c, nil
+}
+
+// applyAutoModes fills in what an absent key means: an adapter whose "enabled" is not written is on
+// when its secrets are present, and its mode follows the secrets given.
+func (c *Config) applyAutoModes() {
+	if !c.set["slack.mode"] {
+		c.Slack.Mode = "socket"
+		if c.Slack.AppToken == "" && c.Slack.SigningSecret != "" {
+			c.Slack.Mode = "http"
+		}
+	}
+	if !c.set["slack.enabled"] {
+		c.Slack.Enabled = (c.Slack.AppToken != "" && c.Slack.BotToken != "") || c.Slack.SigningSecret != ""
+	}
+	if !c.set["discord.mode"] {
+		c.Discord.Mode = "gateway"
+		if c.Discord.BotToken == "" && c.Discord.PublicKey != "" {
+			c.Discord.Mode = "http"
+		}
+	}
+	if !c.set["discord.enabled"] {
+		c.Discord.Enabled = c.Discord.BotToken != "" || c.Discord.PublicKey != ""
+	}
+}
+
+var durationType = reflect.TypeOf(Duration{})
+
+// checkKeys walks the decoded TOML against the struct type t and reports unknown keys and values of
+// the wrong type, by their dotted key names. It records every key it sees in set.
+func checkKeys(raw map[string]any, t reflect.Type, prefix string, set map[string]bool) []string {
+	fields := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		if tag := t.Field(i).Tag.Get("toml"); tag != "" {
+			fields[tag] = t.Field(i).Type
+		}
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		v := raw[k]
+		name := prefix + k
+		set[name] = true
+		ft, ok := fields[k]
+		if !ok {
+			out = append(out, fmt.Sprintf("%s is not a key ftpbot knows%s.", name, suggestKey(k, fields)))
+			delete(raw, k)
+			continue
+		}
+		if want, ok := typeProblem(ft, v); !ok {
+			out = append(out, fmt.Sprintf("%s must be %s, not %s.", name, want, describe(v)))
+			delete(raw, k)
+			continue
+		}
+		switch ft.Kind() {
+		case reflect.Struct:
+			if ft != durationType {
+				out = append(out, checkKeys(v.(map[string]any), ft, name+".", set)...)
+			}
+		case reflect.Map:
+			for pk, pv := range v.(map[string]any) {
+				pm, ok := pv.(map[string]any)
+				if !ok {
+					out = append(out, fmt.Sprintf("%s.%s must be a table.", name, pk))
+					delete(v.(map[string]any), pk)
+					continue
+				}
+				out = append(out, checkKeys(pm, ft.Elem(), name+"."+pk+".", set)...)
+			}
+		}
+	}
+	return out
+}
+
+// typeProblem reports whether v fits type t, and a description of what t wants.
+func typeProblem(t reflect.Type, v any) (string, bool) {
+	if t == durationType {
+		s, ok := v.(string)
+		if !ok {
+			return `a duration in quotes, like "20s"`, false
+		}
+		if _, err := time.ParseDuration(s); err != nil {
+			return `a duration like "20s"`, false
+		}
+		return "", true
+	}
+	switch t.Kind() {
+	case reflect.String:
+		_, ok := v.(string)
+		return "a string in quotes", ok
+	case reflect.Bool:
+		_, ok := v.(bool)
+		return "true or false", ok
+	case reflect.Int:
+		_, ok := v.(int64)
+		return "a whole number", ok
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			return "a list like [" + map[reflect.Kind]string{reflect.Int: "21, 990", reflect.String: `"a", "b"`}[t.Elem().Kind()] + "]", false
+		}
+		for _, el := range arr {
+			if want, ok := typeProblem(t.Elem(), el); !ok {
+				return "a list of " + want + "s", false
+			}
+		}
+		return "", true
+	case reflect.Struct, reflect.Map:
+		_, ok := v.(map[string]any)
+		return "a table", ok
+	}
+	return t.String(), false
+}
+
+func describe(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case int64:
+		return "a number"
+	case float64:
+		return "a decimal number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a table"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func suggestKey(k string, fields map[string]reflect.Type) string {
+	best, bestD := "", 4
+	for f := range fields {
+		if d := levenshtein(k, f); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// Validate reports every problem with the values, as sentences naming the key. It never includes
+// a secret's value.
+func (c *Config) Validate() ConfigErrors {
+	var p ConfigErrors
+	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+
+	if err := checkListen(c.Server.Listen); err != nil {
+		bad("server.listen %v.", err)
+	}
+	if u := c.Server.PublicURL; u != "" {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad("server.public_url must be an http or https URL like \"https://ftpbot.example.com\".")
+		}
+	}
+	switch c.Server.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("server.log_level must be debug, info, warn or error, not %q.", c.Server.LogLevel)
+	}
+	if c.Server.ShutdownTimeout.Duration <= 0 {
+		bad("server.shutdown_timeout must be more than zero.")
+	}
+	if c.Limits.PerUserPerMinute < 0 {
+		bad("limits.per_user_per_minute must be 0 (no limit) or more.")
+	}
+	if dir := c.Knowledge.TeamNotes; dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			bad("knowledge.team_notes names %q, which is not a directory.", dir)
+		}
+	}
+
+	s := c.Slack
+	if !strings.HasPrefix(s.Command, "/") || strings.ContainsAny(s.Command, " \t") {
+		bad("slack.command must be a slash command like \"/ftp\".")
+	}
+	checkVisibility(&p, "slack.default_visibility", s.DefaultVisibility)
+	switch s.Mode {
+	case "socket":
+		if s.Enabled {
+			if s.AppToken == "" {
+				bad("slack.app_token (or SLACK_APP_TOKEN) is required for Socket Mode: an app-level token starting with xapp-.")
+			} else if !strings.HasPrefix(s.AppToken, "xapp-") {
+				bad("slack.app_token must be an app-level token starting with xapp-.")
+			}
+			if s.BotToken == "" {
+				bad("slack.bot_token (or SLACK_BOT_TOKEN) is required for Socket Mode: a bot token starting with xoxb-.")
+			}
+		}
+	case "http":
+		if s.Enabled && s.SigningSecret == "" {
+			bad("slack.signing_secret (or SLACK_SIGNING_SECRET) is required for HTTP mode.")
+		}
+	default:
+		bad("slack.mode must be \"socket\" or \"http\", not %q.", s.Mode)
+	}
+	if s.BotToken != "" && !strings.HasPrefix(s.BotToken, "xoxb-") {
+		bad("slack.bot_token must be a bot token starting with xoxb-.")
+	}
+
+	d := c.Discord
+	checkVisibility(&p, "discord.default_visibility", d.DefaultVisibility)
+	switch d.Mode {
+	case "gateway":
+		if d.Enabled {
+			if d.BotToken == "" {
+				bad("discord.bot_token (or DISCORD_BOT_TOKEN) is required for the gateway.")
+			}
+			if d.ApplicationID == "" {
+				bad("discord.application_id (or DISCORD_APPLICATION_ID) is required for the gateway, to register the /ftp command.")
+			}
+		}
+	case "http":
+		if d.Enabled && d.PublicKey == "" {
+			bad("discord.public_key (or DISCORD_PUBLIC_KEY) is required for the HTTP interactions endpoint.")
+		}
+	default:
+		bad("discord.mode must be \"gateway\" or \"http\", not %q.", d.Mode)
+	}
+	if d.PublicKey != "" {
+		if k, err := hex.DecodeString(d.PublicKey); err != nil || len(k) != 32 {
+			bad("discord.public_key must be the application's public key: 64 hexadecimal characters.")
+		}
+	}
+	for key, id := range map[string]string{"discord.application_id": d.ApplicationID, "discord.guild_id": d.GuildID} {
+		if id != "" && strings.Trim(id, "0123456789") != "" {
+			bad("%s must be a numeric Discord id.", key)
+		}
+	}
+
+	pr := c.Probe
+	if pr.Timeout.Duration <= 0 || pr.Timeout.Duration > 5*time.Minute {
+		bad("probe.timeout must be between 1s and 5m.")
+	}
+	if pr.MaxConcurrent < 1 {
+		bad("probe.max_concurrent must be at least 1.")
+	}
+	if pr.PerUserPerMinute < 0 {
+		bad("probe.per_user_per_minute must be 0 (no limit) or more.")
+	}
+	for _, port := range pr.Ports {
+		if port < 1 || port > 65535 {
+			bad("probe.ports has %d, which is not a TCP port.", port)
+		}
+	}
+	for key, list := range map[string][]string{"probe.allow": pr.Allow, "probe.deny": pr.Deny} {
+		for _, entry := range list {
+			if !validHostOrCIDR(entry) {
+				bad("%s has %q, which is neither a host name, an address nor a CIDR range.", key, entry)
+			}
+		}
+	}
+	names := make([]string, 0, len(pr.Profiles))
+	for n := range pr.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		prof := pr.Profiles[n]
+		if prof.Username == "" {
+			bad("probe.profiles.%s.username is required.", n)
+		}
+		if prof.Password != "" && prof.PasswordEnv != "" {
+			bad("probe.profiles.%s has both password and password_env: keep one.", n)
+		}
+	}
+	return p
+}
+
+func checkVisibility(p *ConfigErrors, key, v string) {
+	if v != "ephemeral" && v != "in_channel" {
+		*p = append(*p, fmt.Sprintf("%s must be \"ephemeral\" or \"in_channel\", not %q.", key, v))
+	}
+}
+
+func checkListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("must be host:port like \"127.0.0.1:8080\", not %q", addr)
+	}
+	var n int
+	if _, err := fmt.Sscan(port, &n); err != nil || n < 0 || n > 65535 || strings.Trim(port, "0123456789") != "" {
+		return fmt.Errorf("has %q as its port, which is not a number from 0 to 65535", port)
+	}
+	if host != "" && host != "localhost" {
+		if _, err := netip.ParseAddr(host); err != nil && !validHostOrCIDR(host) {
+			return fmt.Errorf("has %q as its host, which is not an address or host name", host)
+		}
+	}
+	return nil
+}
+
+func validHostOrCIDR(s string) bool {
+	if _, err := netip.ParsePrefix(s); err == nil {
+		return true
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimPrefix(s, "*."), ".") {
+		if label == "" || len(label) > 63 || strings.Trim(strings.ToLower(label), "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// findConfig returns the config file to read: --config, else FTPBOT_CONFIG, else ./ftpbot.toml if
+// it exists. An empty result means none: defaults and the environment apply.
+func findConfig(flagValue string, getenv func(string) string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if v := getenv("FTPBOT_CONFIG"); v != "" {
+		return v, nil
+	}
+	if _, err := os.Stat("ftpbot.toml"); err == nil {
+		return "ftpbot.toml", nil
+	}
+	return "", nil
+}
+
+// loadConfig finds, reads and validates the configuration.
+func loadConfig(flagValue string, getenv func(string) string) (*Config, string, error) {
+	path, err := findConfig(flagValue, getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	var r io.Reader = strings.NewReader("")
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, path, fmt.Errorf("reading the config: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	c, err := ParseConfig(r, getenv)
+	if c != nil {
+		// Profiles' passwords may live in the environment; read them once, here, where getenv is.
+		for name, p := range c.Probe.Profiles {
+			if p.PasswordEnv != "" {
+				p.Password = getenv(p.PasswordEnv)
+				c.Probe.Profiles[name] = p
+			}
+		}
+	}
+	return c, path, err
+}

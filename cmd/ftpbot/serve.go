@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/ftpbot/ftpbot/adapters/console"
+	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/bot/metrics"
+	"github.com/ftpbot/ftpbot/knowledge"
+	"golang.org/x/sync/errgroup"
+)
+
+// adapter is a chat platform connection: it runs until ctx ends and may add HTTP routes.
+type adapter interface {
+	Run(ctx context.Context) error
+	Routes() map[string]http.Handler
+}
+
+// serveFlags are `ftpbot serve`'s flags.
+type serveFlags struct {
+	config, listen, logLevel string
+}
+
+func (ev env) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(ev.stderr)
+	var f serveFlags
+	fs.StringVar(&f.config, "config", "", "config file (default: $FTPBOT_CONFIG, else ./ftpbot.toml if present)")
+	fs.StringVar(&f.listen, "listen", "", "address for the HTTP server, overriding [server] listen")
+	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error, overriding [server] log_level")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: exitUsage}
+	}
+	if fs.NArg() > 0 {
+		return usageErr("ftpbot serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, path, err := loadConfig(f.config, ev.getenv)
+	if err != nil {
+		return &exitError{code: exitUsage, msg: configErrorText(path, err)}
+	}
+	if f.listen != "" {
+		if err := checkListen(f.listen); err != nil {
+			return usageErr("ftpbot serve: --listen %v", err)
+		}
+		cfg.Server.Listen = f.listen
+	}
+	if f.logLevel != "" {
+		switch f.logLevel {
+		case "debug", "info", "warn", "error":
+		default:
+			return usageErr("ftpbot serve: --log-level must be debug, info, warn or error, not %q", f.logLevel)
+		}
+		cfg.Server.LogLevel = f.logLevel
+	}
+	interactive := isTerminal(ev.stdin) && isTerminal(ev.stdout)
+	if interactive && f.logLevel == "" && !cfg.set["server.log_level"] {
+		// one log line per question would scroll the prompt away; --log-level info brings them back
+		cfg.Server.LogLevel = "warn"
+	}
+	log := newLogger(ev.stderr, cfg.Server.LogLevel)
+	tuneGC(ev.getenv)
+	s, err := newServer(cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (is another ftpbot running? use --listen to pick another address)", cfg.Server.Listen, err)
+	}
+	if interactive {
+		// On a terminal the same process answers at a prompt too; quitting it stops the server.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			defer cancel()
+			answer := func(ctx context.Context, q string) bot.Reply {
+				return s.engine.Handle(ctx, bot.Request{Text: q, Platform: "cli", User: "terminal"})
+			}
+			console.Prompt(ctx, ev.stdin, ev.stdout, answer, console.Options{Color: ev.useColor(), BaseURL: s.baseURL()})
+		}()
+	}
+	return s.run(ctx, ln, ev.stdout)
+}
+
+func configErrorText(path string, err error) string {
+	where := "the configuration"
+	if path != "" {
+		where = path
+	}
+	return fmt.Sprintf("ftpbot: %s: %v", where, err)
+}
+
+// newLogger logs text on a terminal and JSON otherwise, at level.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if isTerminal(w) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// server is everything `ftpbot serve` runs.
+type server struct {
+	cfg      *Config
+	log      *slog.Logger
+	engine   *bot.Engine
+	health   *bot.Health
+	metrics  *metrics.Metrics
+	adapters map[string]adapter
+	off      map[string]string // adapter → why it is off
+	handler  http.Handler
+	// readHeaderTimeout cuts off clients that send their headers too slowly (slowloris).
+	readHeaderTimeout time.Duration
+}
+
+// newServer builds the engine, metrics, adapters and HTTP routes from cfg; nothing runs yet.
+func newServer(cfg *Config, log *slog.Logger) (*server, error) {
+	kb, err := knowledge.Open(cfg.Knowledge.TeamNotes)
+	if err != nil {
+		return nil, fmt.Errorf("loading the knowledge base: %w", err)
+	}
+	s := &server{cfg: cfg, log: log, health: &bot.Health{}, metrics: metrics.New(), readHeaderTimeout: 5 * time.Second,
+		adapters: map[string]adapter{}, off: map[string]string{}}
+	s.metrics.Watch(s.health)
+	s.engine = bot.New(kb)
+	s.engine.Log = log
+	if cfg.Limits.PerUserPerMinute > 0 {
+		s.engine.Limiter = bot.NewRateLimiter(cfg.Limits.PerUserPerMinute)
+	}
+	s.engine.Observe = func(o bot.Outcome) {
+		s.metrics.Observe(o)
+		// One line per question: never its text, which may carry hosts or user names.
+		log.Info("question", "adapter", o.Platform, "kind", string(o.Kind), "outcome", o.Result,
+			"latency_ms", float64(o.Latency.Microseconds())/1000)
+	}
+	if cfg.Probe.Enabled {
+		s.engine.Check = chatChecker(cfg, kb, log)
+	}
+	if err := s.buildAdapters(); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// run serves until ctx ends, then shuts down gracefully: stop accepting, finish in-flight
+// requests within the shutdown timeout, close the adapters' connections.
+func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: s.readHeaderTimeout,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	addr := ln.Addr().String()
+	fmt.Fprintf(out, "ftpbot %s: web reference and playground on http://%s/ — %s\n", versionString(), addr, s.adapterLine())
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	for name, a := range s.adapters {
+		g.Go(func() error {
+			if err := a.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		s.log.Info("shutting down", "timeout", s.cfg.Server.ShutdownTimeout.String())
+		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownTimeout.Duration)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	err := g.Wait()
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// adapterLine says in one line which adapters run and why the others are off.
+func (s *server) adapterLine() string {
+	var parts []string
+	for _, name := range []string{"slack", "discord"} {
+		if _, on := s.adapters[name]; on {
+			parts = append(parts, name+" on ("+s.modeOf(name)+")")
+		} else {
+			parts = append(parts, name+" off ("+s.off[name]+")")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (s *server) modeOf(name string) string {
+	if name == "slack" {
+		return s.cfg.Slack.Mode
+	}
+	return s.cfg.Discord.Mode
+}
+
+// baseURL is the public URL of the web reference, for links in chat answers.
+func (s *server) baseURL() string {
+	if s.cfg.Server.PublicURL != "" {
+		return strings.TrimRight(s.cfg.Server.PublicURL, "/")
+	}
+	return "http://" + s.cfg.Server.Listen
+}
+
+// tuneGC gives a long-running bot a soft memory limit: its live heap is small (knowledge and
+// caches, about 10 MB) and its garbage is mostly rendered answers, so the collector may run at
+// its usual pace until the Go runtime's memory nears the limit, and then collect and hand memory
+// back to the system sooner. That keeps the process under 40 MB resident after 100,000 questions
+// (see README, Performance). GOMEMLIMIT or GOGC in the environment still decide.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" && getenv("GOGC") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
+}
+
+// softMemoryLimit is the Go runtime's share of the 40 MB target: the rest is the binary itself.
+const softMemoryLimit = 26 << 20
