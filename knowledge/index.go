@@ -183,9 +183,9 @@ func init() {
 func (b *Base) Search(query string, limit int) []Match {
 	ix := b.index
 	qt := tokens(query)
-	if aboutTheWeb(qt) {
-		// A website's trouble (nginx's 502, a WordPress 404) is not an FTP question: the
-		// numbers would match FTP codes that mean something else entirely.
+	if aboutSomethingElse(qt) {
+		// A website's trouble (nginx's 502, a WordPress 404) or a mail account's password is not
+		// an FTP question: the numbers and words would match FTP codes that mean something else.
 		return nil
 	}
 	content := nonStop(qt)
@@ -286,20 +286,22 @@ func (b *Base) Search(query string, limit int) []Match {
 	return out
 }
 
-// aboutTheWeb reports whether a question is about websites rather than FTP: it names the web
-// and never FTP or an FTP program.
-func aboutTheWeb(tokens []string) bool {
-	web := false
+// aboutSomethingElse reports whether a question is about something other than FTP: it names the
+// web or a consumer service (a mail account, a social network) and never FTP or an FTP program.
+// Not "http" or "https": a pasted error often carries a link. Not "email": anonymous FTP asks
+// for one as the password.
+func aboutSomethingElse(tokens []string) bool {
+	other := false
 	for _, t := range tokens {
 		switch t {
-		case "ftp", "ftps", "sftp", "vsftpd", "proftpd", "filezilla", "winscp":
+		case "ftp", "ftps", "sftp", "vsftpd", "proftpd", "pureftpd", "filezilla", "winscp", "cyberduck":
 			return false
-		// Not "http" or "https": a pasted error often carries a link.
-		case "nginx", "apache", "website", "webpage", "browser", "wordpress", "cloudflare":
-			web = true
+		case "nginx", "apache", "website", "webpage", "browser", "wordpress", "cloudflare",
+			"gmail", "hotmail", "outlook", "yahoo", "icloud", "facebook", "instagram", "netflix", "whatsapp":
+			other = true
 		}
 	}
-	return web
+	return other
 }
 
 // maxCorrectedWords is the longest question (in words that are not stop words) whose unknown

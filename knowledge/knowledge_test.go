@@ -270,6 +270,9 @@ func TestSearchLongSentences(t *testing.T) {
 		{"@everyone 550 see https://example.com/log", "550"},        // a link is not the web
 		{"ftp upload from my website fails with 553", "553"},        // FTP named: an FTP question
 		{"it says can't open data connection", "425"},               // apostrophes do not split words
+		{"forgot my outlook password, how to reset it", ""},         // a mail account, not FTP
+		{"filezilla says 530 with my gmail address as user", "530"}, // an FTP program named
+		{"anonymous login wants my email as password", "331"},       // anonymous FTP asks for an email
 	}
 	for _, tt := range tests {
 		got := b.Search(tt.q, 3)
