@@ -153,10 +153,21 @@ func tokens(s string) []string {
 	// "can't" and "cant" are the same word to someone typing fast: apostrophes go before the
 	// split, so neither a phrase nor a question breaks it into "can" and "t".
 	s = apostrophes.Replace(strings.ToLower(s))
-	return strings.FieldsFunc(s, func(r rune) bool {
+	ts := strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
+	// "isn't implemented" is "not implemented": a negation keeps only its "not", so the phrase in
+	// a code's title matches. ("can't" stays "cant": the data's phrases say "can't open".)
+	for i, t := range ts {
+		if negations[t] {
+			ts[i] = "not"
+		}
+	}
+	return ts
 }
+
+var negations = map[string]bool{"isnt": true, "arent": true, "wasnt": true, "werent": true,
+	"doesnt": true, "dont": true, "didnt": true, "wont": true, "hasnt": true, "havent": true}
 
 var apostrophes = strings.NewReplacer("'", "", "’", "")
 
@@ -287,7 +298,8 @@ func (b *Base) Search(query string, limit int) []Match {
 }
 
 // aboutSomethingElse reports whether a question is about something other than FTP: it names the
-// web or a consumer service (a mail account, a social network) and never FTP or an FTP program.
+// web, mail delivery or a consumer service (a mail account, a social network) and never FTP or an
+// FTP program.
 // Not "http" or "https": a pasted error often carries a link. Not "email": anonymous FTP asks
 // for one as the password.
 func aboutSomethingElse(tokens []string) bool {
@@ -297,7 +309,9 @@ func aboutSomethingElse(tokens []string) bool {
 		case "ftp", "ftps", "sftp", "vsftpd", "proftpd", "pureftpd", "filezilla", "winscp", "cyberduck":
 			return false
 		case "nginx", "apache", "website", "webpage", "browser", "wordpress", "cloudflare",
-			"gmail", "hotmail", "outlook", "yahoo", "icloud", "facebook", "instagram", "netflix", "whatsapp":
+			"gmail", "hotmail", "outlook", "yahoo", "icloud", "facebook", "instagram", "netflix", "whatsapp",
+			// Mail servers answer with three-digit codes too (SMTP's 550 is a rejected recipient).
+			"smtp", "bounced", "recipient", "recipients":
 			other = true
 		}
 	}
@@ -309,8 +323,10 @@ func aboutSomethingElse(tokens []string) bool {
 const maxCorrectedWords = 3
 
 // codeInText is what a code's number appearing in free text adds to that code's score: more than
-// any few shared words, less than a long phrase.
-const codeInText = 15.0
+// any few shared words, and more than a phrase another code shares, since the number is what the
+// server actually sent ("IIS returns 550 ... being used by another process" is a 550, though 450
+// lists the phrase).
+const codeInText = 25.0
 
 // minScore is the least a match must score to be shown: about one rare word in a keyword.
 const minScore = 2.5
