@@ -68,7 +68,9 @@ func (e *Engine) answer(text string) Reply {
 		t := transcript.Parse(line)
 		if reps := t.Replies(); len(reps) == 1 && knowledge.Code(reps[0].Code).Class() != "" {
 			if entry, ok := e.KB.Lookup(reps[0].Code); ok {
-				return e.codeReply(entry, replyEvidence(reps[0]), line)
+				// The line's wording may name a cause its code does not ("session reuse
+				// required"): the search's candidates follow the code.
+				return e.withAlternatives(e.codeReply(entry, replyEvidence(reps[0]), line), line)
 			}
 		}
 	}
@@ -79,7 +81,7 @@ func (e *Engine) answer(text string) Reply {
 		if ce, ok := e.clientError(line); ok {
 			r.Sections = append([]Section{clientSection(ce)}, r.Sections...)
 		}
-		return r
+		return e.withAlternatives(r, line)
 	}
 	if ce, ok := e.clientError(line); ok {
 		var r Reply

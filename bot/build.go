@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ftpbot/ftpbot/bot/transcript"
@@ -341,6 +342,26 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		if fail != nil && fail.Command != "" {
 			r.Summary = fmt.Sprintf("The server refused %s with %s. %s", fail.Command, entry.Code, firstSentence(entry.Meaning))
 		}
+	case t.Stalled() != nil:
+		// No error, but the log stops where the data connection should open: a hang there is a
+		// data connection that never arrived, which is what 425 explains.
+		stall := t.Stalled()
+		entry, _ = e.KB.Lookup(425)
+		r = e.codeReply(entry, nil, joinText(t))
+		r.Kind = KindLog
+		r.Title = "Stalled at the data connection: " + entry.Heading()
+		r.Summary = fmt.Sprintf("The log ends right after the server's %s reply, with no transfer and no error: the data connection never opened. %s", stall.Code, firstSentence(entry.Meaning))
+		r.Sections = append([]Section{{Heading: "Where it stopped", Body: "The last line is “" + stall.Code.String() + " " + firstLine(stall.Text) + "”. After it the client should open (passive) or accept (active) a second connection for the listing or file; nothing came. If the client then hangs or times out, a firewall or NAT is dropping that connection: the fixes below, and the passive and NAT topics, are the way out."}}, r.Sections...)
+		// Active mode's stall is cured by passive mode; a passive one by the NAT and port settings.
+		slugs := []string{"pasv-epsv-nat", "firewall-ports"}
+		if stall.Code == 200 {
+			slugs = []string{"active-vs-passive", "firewall-ports"}
+		}
+		for _, slug := range slugs {
+			if tp, ok := e.KB.Topic(slug); ok {
+				r.Matches = append(r.Matches, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
+			}
+		}
 	case ce != nil && ce.Topic != "":
 		tp, _ := e.KB.Topic(ce.Topic)
 		r = e.topicReply(tp)
@@ -368,6 +389,16 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		if en, ok := e.KB.Lookup(rep.Code); ok && !seen[id] && rep.Code/100 >= 4 {
 			seen[id] = true
 			r.Matches = append(r.Matches, knowledge.Match{ID: id, Kind: knowledge.KindCode, Title: en.Title})
+		}
+	}
+	// The topics that explain the failed code most directly follow it: a log's reader wants the
+	// concept behind the failure (the firewall's passive ports for a 425) next.
+	if entry != nil {
+		for _, tp := range e.topicsFor(entry.Code, maxLogTopics) {
+			if !seen[tp.Slug] {
+				seen[tp.Slug] = true
+				r.Matches = append(r.Matches, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
+			}
 		}
 	}
 	// An IIS log's decisive detail is its win32 status: the topic that reads it comes next.
@@ -477,4 +508,34 @@ func firstSentence(s string) string {
 		}
 	}
 	return s
+}
+
+// maxLogTopics is how many topics follow a log's explained code in Matches.
+const maxLogTopics = 2
+
+// topicsFor returns up to n topics that list code among their related codes, the ones that list
+// it earliest (as most central to them) first.
+func (e *Engine) topicsFor(code knowledge.Code, n int) []*knowledge.Topic {
+	type ranked struct {
+		t   *knowledge.Topic
+		pos int
+	}
+	var rs []ranked
+	for _, t := range e.KB.Topics() {
+		if i := slices.Index(t.Related, code); i >= 0 {
+			rs = append(rs, ranked{t, i})
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int { return a.pos - b.pos })
+	out := make([]*knowledge.Topic, 0, n)
+	for _, r := range rs[:min(n, len(rs))] {
+		out = append(out, r.t)
+	}
+	return out
+}
+
+// firstLine returns s up to its first line break.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,6 +36,10 @@ func TestHandleShapes(t *testing.T) {
 		{"nonsense", "qwzx pltk", bot.KindNoMatch, "", bot.SeverityInfo, ""},
 		{"check without probe", "check ftp.example.com", bot.KindError, "", bot.SeverityWarning, "turned off"},
 		{"check without host", "check", bot.KindError, "", bot.SeverityWarning, "which server"},
+		{"log that stalls after PASV", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", bot.KindLog, "425", bot.SeverityWarning, "Where it stopped"},
+		{"negated words", "the old server says the command isn't implemented", bot.KindCode, "502", bot.SeverityError, ""},
+		{"the number beats a phrase another code lists", "IIS returns 550 The process cannot access the file because it is being used by another process", bot.KindCode, "550", bot.SeverityError, ""},
+		{"a mail bounce is not FTP", "my email bounced with 550 5.1.1 User unknown from the recipient's mail server", bot.KindNoMatch, "", bot.SeverityInfo, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,6 +295,29 @@ func TestHugeInputSaysItWasCut(t *testing.T) {
 			}
 			if len(r.Sections) == 0 || r.Sections[0].Heading != "Input cut" {
 				t.Errorf("first section = %v, want the Input cut note", r.Sections)
+			}
+		})
+	}
+}
+
+// TestMatchesFollowTheAnswer: after a pasted line's or a log's code, Matches carries what a reader
+// wants next: the topic the line's wording names, or the topics that cure a stalled data connection.
+func TestMatchesFollowTheAnswer(t *testing.T) {
+	e := engine(t)
+	tests := []struct{ name, text, first, want string }{
+		{"vsftpd's session-reuse line", "522 SSL connection failed; session reuse required: see require_ssl_reuse option in vsftpd.conf man page", "522", "tls-session-reuse"},
+		{"active mode stalls", "ftp> dir\n200 PORT command successful. Consider using PASV.\n", "425", "active-vs-passive"},
+		{"passive mode stalls", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tLIST\n", "425", "pasv-epsv-nat"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.Ask(tt.text)
+			var ids []string
+			for _, m := range r.Matches {
+				ids = append(ids, m.ID)
+			}
+			if len(ids) < 2 || ids[0] != tt.first || !slices.Contains(ids[1:min(3, len(ids))], tt.want) {
+				t.Errorf("matches = %v, want %s first and %s among the next two", ids, tt.first, tt.want)
 			}
 		})
 	}

@@ -85,6 +85,53 @@ func (t *Transcript) ClientError() *Entry {
 	return &t.Entries[t.hint]
 }
 
+// Stalled returns the log's last reply when the session stops right where a data connection
+// should open: after 227, 228 or 229 (passive) or a 200 to PORT or EPRT (active), with no reply,
+// command or error after it. That is how a listing that hangs looks: the firewall or NAT
+// swallowed the data connection and the client is still waiting. It returns nil when the log
+// holds a failure or a client error (they explain it better) or ends anywhere else.
+func (t *Transcript) Stalled() *Entry {
+	if t.failure >= 0 || t.hint >= 0 {
+		return nil
+	}
+	for i := len(t.Entries) - 1; i >= 0; i-- {
+		e := &t.Entries[i]
+		switch e.Dir {
+		case Status:
+			continue // "Status: Retrieving directory listing..." is a note, not the session moving on
+		case Command:
+			if dataCommands[strings.ToUpper(firstWord(e.Text))] {
+				continue // the listing or transfer that is waiting for the data connection
+			}
+		case Reply:
+			switch {
+			case e.Code == 227 || e.Code == 228 || e.Code == 229:
+				return e
+			case e.Code == 200 && (isActive(e.Command) || isActive(firstWord(e.Text))):
+				return e
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// dataCommands are the commands that use the data connection.
+var dataCommands = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "RETR": true, "STOR": true, "APPE": true, "STOU": true}
+
+// isActive reports whether cmd is an active-mode data command (PORT or EPRT).
+func isActive(cmd string) bool {
+	cmd = strings.ToUpper(cmd)
+	return cmd == "PORT" || cmd == "EPRT"
+}
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
 // LastReply returns the last reply before entry i, or nil.
 func (t *Transcript) LastReplyBefore(i int) *Entry {
 	for j := i - 1; j >= 0; j-- {

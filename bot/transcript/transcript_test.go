@@ -249,3 +249,33 @@ func TestParseIISLog(t *testing.T) {
 		t.Errorf("%d replies, want 2 (the channel open/close lines carry no status)", got)
 	}
 }
+
+// TestStalled: a log that stops where the data connection should open is a stall; one that goes
+// on, or fails for a stated reason, is not.
+func TestStalled(t *testing.T) {
+	tests := []struct {
+		name string
+		log  string
+		want knowledge.Code // 0: not stalled
+	}{
+		{"passive, the listing command, then nothing", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", 227},
+		{"another command after 227", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tQUIT\n", 0},
+		{"227 is the last line", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\n", 227},
+		{"229 then a status note", "Command:\tEPSV\nResponse:\t229 Entering Extended Passive Mode (|||40000|)\nStatus:\tRetrieving directory listing...\n", 229},
+		{"active: 200 to PORT", "ftp> dir\n200 PORT command successful. Consider using PASV.\n", 200},
+		{"200 to TYPE is not a stall", "Command:\tTYPE I\nResponse:\t200 Type set to I\n", 0},
+		{"the listing arrived", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tLIST\nResponse:\t150 Here comes the directory listing.\nResponse:\t226 Directory send OK.\n", 0},
+		{"a failure explains it instead", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tLIST\nResponse:\t425 Failed to establish connection.\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got knowledge.Code
+			if e := Parse(tt.log).Stalled(); e != nil {
+				got = e.Code
+			}
+			if got != tt.want {
+				t.Errorf("Stalled() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
