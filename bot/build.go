@@ -351,7 +351,11 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		r.Kind = KindLog
 		r.Title = "Stalled at the data connection: " + entry.Heading()
 		r.Summary = fmt.Sprintf("The log ends right after the server's %s reply, with no transfer and no error: the data connection never opened. %s", stall.Code, firstSentence(entry.Meaning))
-		r.Sections = append([]Section{{Heading: "Where it stopped", Body: "The last line is “" + stall.Code.String() + " " + firstLine(stall.Text) + "”. After it the client should open (passive) or accept (active) a second connection for the listing or file; nothing came. If the client then hangs or times out, a firewall or NAT is dropping that connection: the fixes below, and the passive and NAT topics, are the way out."}}, r.Sections...)
+		where := "After the server's last reply (“" + stall.Code.String() + " " + firstLine(stall.Text) + "”) the client should open a second connection to the port the server named, for the listing or file; nothing came. If the client then hangs or times out, a firewall or NAT is dropping that connection, or the address in the reply is one the client cannot reach: see the NAT and firewall topics."
+		if stall.Code == 200 {
+			where = "After the server's last reply (“" + stall.Code.String() + " " + firstLine(stall.Text) + "”) the server should connect back to your machine for the listing or file (active mode); nothing came. Your own firewall or router almost always blocks that: switch the client to passive mode (Windows' built-in ftp.exe cannot; use another client)."
+		}
+		r.Sections = append([]Section{{Heading: "Where it stopped", Body: where}}, r.Sections...)
 		// Active mode's stall is cured by passive mode; a passive one by the NAT and port settings.
 		slugs := []string{"pasv-epsv-nat", "firewall-ports"}
 		if stall.Code == 200 {
