@@ -183,7 +183,8 @@ func init() {
 		this that these those of to in on at for from by with and or but not no do does did doing
 		what whats how why when where which who can cant could should would will get getting got
 		has have had having says said say mean means meaning error ftp help please hi hey there
-		any some just so if then than also about into out up as all one keep keeps still`) {
+		any some just so if then than also about into out up as all one keep keeps still
+		tell tells telling told`) {
 		stopwords[w] = true
 	}
 }
