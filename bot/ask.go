@@ -85,10 +85,18 @@ func (e *Engine) answer(text string) Reply {
 	}
 	if ce, ok := e.clientError(line); ok {
 		var r Reply
-		if entry, ok := e.KB.Lookup(ce.Code); ok && ce.Code != 0 {
+		entry, hasCode := e.KB.Lookup(ce.Code)
+		hasCode = hasCode && ce.Code != 0
+		// A message behind a positive reply ("Server sent passive reply with unroutable address"
+		// is about a 227 that worked) is explained by its topic; the code follows it.
+		positive := hasCode && ce.Code < 400 && ce.Topic != ""
+		if hasCode && !positive {
 			r = e.codeReply(entry, nil, line)
 		} else if t, ok := e.KB.Topic(ce.Topic); ok {
 			r = e.topicReply(t)
+			if positive {
+				r.Matches = append(r.Matches, knowledge.Match{ID: ce.Code.String(), Kind: knowledge.KindCode, Title: entry.Title})
+			}
 		}
 		r.Sections = append([]Section{clientSection(ce)}, r.Sections...)
 		return e.withAlternatives(r, line)

@@ -39,6 +39,7 @@ func TestHandleShapes(t *testing.T) {
 		{"log that stalls after PASV", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", bot.KindLog, "425", bot.SeverityWarning, "Where it stopped"},
 		{"negated words", "the old server says the command isn't implemented", bot.KindCode, "502", bot.SeverityError, ""},
 		{"the number beats a phrase another code lists", "IIS returns 550 The process cannot access the file because it is being used by another process", bot.KindCode, "550", bot.SeverityError, ""},
+		{"a client message about a 227 that worked", "Status: Server sent passive reply with unroutable address. Using server address instead.", bot.KindTopic, "pasv-epsv-nat", bot.SeverityInfo, "FileZilla"},
 		{"a mail bounce is not FTP", "my email bounced with 550 5.1.1 User unknown from the recipient's mail server", bot.KindNoMatch, "", bot.SeverityInfo, ""},
 	}
 	for _, tt := range tests {
