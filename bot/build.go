@@ -397,11 +397,26 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 	}
 	// The topics that explain the failed code most directly follow it: a log's reader wants the
 	// concept behind the failure (the firewall's passive ports for a 425) next.
+	// The failing line's own words pick them first ("Illegal PORT command" is active mode's
+	// trouble, not a syntax error's); the topics that list the code fill in.
 	if entry != nil {
+		var candidates []knowledge.Match
+		if line := failingLine(t); line != "" {
+			for _, m := range e.KB.Search(line, 6) {
+				if m.Kind == knowledge.KindTopic {
+					candidates = append(candidates, m)
+				}
+			}
+		}
 		for _, tp := range e.topicsFor(entry.Code, maxLogTopics) {
-			if !seen[tp.Slug] {
-				seen[tp.Slug] = true
-				r.Matches = append(r.Matches, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
+			candidates = append(candidates, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
+		}
+		added := 0
+		for _, m := range candidates {
+			if added < maxLogTopics && !seen[m.ID] {
+				seen[m.ID] = true
+				r.Matches = append(r.Matches, knowledge.Match{ID: m.ID, Kind: m.Kind, Title: m.Title})
+				added++
 			}
 		}
 	}
@@ -542,4 +557,16 @@ func (e *Engine) topicsFor(code knowledge.Code, n int) []*knowledge.Topic {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// failingLine is the text that explains a log's failure: the failed reply with its code, else the
+// client's error line, else "".
+func failingLine(t *transcript.Transcript) string {
+	if f := t.Failure(); f != nil {
+		return f.Code.String() + " " + firstLine(f.Text)
+	}
+	if h := t.ClientError(); h != nil {
+		return h.Text
+	}
+	return ""
 }

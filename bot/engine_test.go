@@ -308,6 +308,7 @@ func TestMatchesFollowTheAnswer(t *testing.T) {
 	tests := []struct{ name, text, first, want string }{
 		{"vsftpd's session-reuse line", "522 SSL connection failed; session reuse required: see require_ssl_reuse option in vsftpd.conf man page", "522", "tls-session-reuse"},
 		{"active mode stalls", "ftp> dir\n200 PORT command successful. Consider using PASV.\n", "425", "active-vs-passive"},
+		{"a log's failing line names its topic", "Command:\tPORT 10,0,0,5,195,80\nResponse:\t500 Illegal PORT command.\nError:\tFailed to retrieve directory listing\n", "500", "active-vs-passive"},
 		{"passive mode stalls", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tLIST\n", "425", "pasv-epsv-nat"},
 	}
 	for _, tt := range tests {
