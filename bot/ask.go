@@ -57,6 +57,11 @@ func (e *Engine) answer(text string) Reply {
 		text = strings.Join(lines, " ")
 	}
 
+	// A mail server's bounce ("550 5.1.1 Recipient address rejected") or a website's error reads
+	// like an FTP reply; it is not one.
+	if e.KB.AboutSomethingElse(text) {
+		return e.noMatch(text)
+	}
 	// A short question about a code or class: "530", "ftp 530", "error 425?", "5xx", "class 4", "53".
 	if r, ok := e.shortCode(text); ok {
 		return r
@@ -122,20 +127,40 @@ func (e *Engine) answer(text string) Reply {
 // maxAlternatives is how many ranked search results follow a client error's own answer.
 const maxAlternatives = 4
 
-// withAlternatives adds the search's other candidates after a client error's answer: a message
-// like "Connection closed by server" has one most likely cause, and Matches then shows the
-// runners-up a person (or a script reading --json) may want next.
+// minAlternativeShare is the least share of the best search score an alternative must reach.
+const minAlternativeShare = 0.3
+
+// searchable bounds the text an alternatives search reads: the words that matter in a pasted line
+// come first, and a 400 KB line must not cost a search over all of it.
+func searchable(line string) string {
+	const max = 2 << 10
+	if len(line) <= max {
+		return line
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(line[cut]) {
+		cut--
+	}
+	return line[:cut]
+}
+
+// withAlternatives adds the search's other candidates after the answer to a client error, a pasted
+// reply line or a line with a code in it: a message like "Connection closed by server" has one most
+// likely cause, and Matches then shows the runners-up a person (or a script reading --json) may
+// want next. Only candidates that score close to the best one are shown: a single shared word
+// ("incorrect") is not a reason to offer a topic.
 func (e *Engine) withAlternatives(r Reply, line string) Reply {
 	seen := map[string]bool{}
 	for _, m := range r.Matches {
 		seen[m.ID] = true
 	}
 	added := 0
-	for _, m := range e.KB.Search(line, maxAlternatives+len(r.Matches)) {
+	found := e.KB.Search(searchable(line), maxAlternatives+len(r.Matches))
+	for _, m := range found {
 		if added == maxAlternatives {
 			break
 		}
-		if !seen[m.ID] {
+		if !seen[m.ID] && m.Score >= minAlternativeShare*found[0].Score {
 			seen[m.ID] = true
 			r.Matches = append(r.Matches, m)
 			added++

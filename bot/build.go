@@ -301,10 +301,17 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		return Reply{}, false
 	}
 	var (
-		entry *knowledge.Entry
-		ce    *knowledge.ClientError
-		fail  = t.Failure()
+		entry     *knowledge.Entry
+		ce        *knowledge.ClientError
+		fail      = t.Failure()
+		stall     = t.Stalled()
+		rewritten bool              // the client's words were about the data connection's failure
+		dataReply *transcript.Entry // then: the reply after which the data connection failed
 	)
+	if stall != nil {
+		// A refused EPSV or AUTH the session went on after explains less than where it stopped.
+		fail = nil
+	}
 	if fail != nil {
 		entry, _ = e.KB.Lookup(fail.Code)
 	}
@@ -314,15 +321,22 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 				ce = &c
 				code := c.Code
 				// A connection that times out, is refused or is reset right after the server opened a
-				// passive port or started a transfer is the data connection failing, whatever the
-				// client calls it.
+				// passive port, accepted an active one or started a transfer is the data connection
+				// failing, whatever the client calls it.
 				if last := t.LastReplyBefore(t.Index(hint)); last != nil && isConnectFailure(c) {
-					switch last.Code {
-					case 227, 228, 229, 150, 125:
-						code = 425
+					switch {
+					case last.Code == 227, last.Code == 228, last.Code == 229, last.Code == 150, last.Code == 125, last.ActiveOK():
+						code, rewritten, dataReply = 425, true, last
 					}
 				}
-				entry, _ = e.KB.Lookup(code)
+				// A message about a reply that worked ("passive reply with unroutable address" after a
+				// 227) is explained by its topic, below, as on its own.
+				if !rewritten && code < 400 && c.Topic != "" {
+					code = 0
+				}
+				if code != 0 {
+					entry, _ = e.KB.Lookup(code)
+				}
 			} else if code, ok := e.embeddedCode(hint.Text); ok {
 				entry, _ = e.KB.Lookup(code)
 			}
@@ -337,35 +351,29 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		}
 		r = e.codeReply(entry, ev, joinText(t))
 		r.Kind = KindLog
+		if rewritten {
+			r.Matches = append(r.Matches, e.dataTopics(dataReply)...)
+		}
 		step := entry.Step.Label()
 		r.Title = "Failed at " + strings.ToLower(step[:1]) + step[1:] + ": " + entry.Heading()
 		if fail != nil && fail.Command != "" {
 			r.Summary = fmt.Sprintf("The server refused %s with %s. %s", fail.Command, entry.Code, firstSentence(entry.Meaning))
 		}
-	case t.Stalled() != nil:
+	case stall != nil && e.hasCode(425):
 		// No error, but the log stops where the data connection should open: a hang there is a
 		// data connection that never arrived, which is what 425 explains.
-		stall := t.Stalled()
 		entry, _ = e.KB.Lookup(425)
 		r = e.codeReply(entry, nil, joinText(t))
 		r.Kind = KindLog
 		r.Title = "Stalled at the data connection: " + entry.Heading()
 		r.Summary = fmt.Sprintf("The log ends right after the server's %s reply, with no transfer and no error: the data connection never opened. %s", stall.Code, firstSentence(entry.Meaning))
-		where := "After the server's last reply (“" + stall.Code.String() + " " + firstLine(stall.Text) + "”) the client should open a second connection to the port the server named, for the listing or file; nothing came. If the client then hangs or times out, a firewall or NAT is dropping that connection, or the address in the reply is one the client cannot reach: see the NAT and firewall topics."
+		last := strings.TrimSpace(stall.Code.String() + " " + firstLine(stall.Text))
+		where := "After the server's last reply (“" + last + "”) the client should open a second connection to the port the server named, for the listing or file; nothing came. If the client then hangs or times out, a firewall or NAT is dropping that connection, or the address in the reply is one the client cannot reach: see the NAT and firewall topics."
 		if stall.Code == 200 {
-			where = "After the server's last reply (“" + stall.Code.String() + " " + firstLine(stall.Text) + "”) the server should connect back to your machine for the listing or file (active mode); nothing came. Your own firewall or router almost always blocks that: switch the client to passive mode (Windows' built-in ftp.exe cannot; use another client)."
+			where = "After the server's last reply (“" + last + "”) the server should connect back to your machine for the listing or file (active mode); nothing came. Your own firewall or router almost always blocks that: switch the client to passive mode (Windows' built-in ftp.exe cannot; use another client)."
 		}
 		r.Sections = append([]Section{{Heading: "Where it stopped", Body: where}}, r.Sections...)
-		// Active mode's stall is cured by passive mode; a passive one by the NAT and port settings.
-		slugs := []string{"pasv-epsv-nat", "firewall-ports"}
-		if stall.Code == 200 {
-			slugs = []string{"active-vs-passive", "firewall-ports"}
-		}
-		for _, slug := range slugs {
-			if tp, ok := e.KB.Topic(slug); ok {
-				r.Matches = append(r.Matches, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
-			}
-		}
+		r.Matches = append(r.Matches, e.dataTopics(stall)...)
 	case ce != nil && ce.Topic != "":
 		tp, _ := e.KB.Topic(ce.Topic)
 		r = e.topicReply(tp)
@@ -395,15 +403,17 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 			r.Matches = append(r.Matches, knowledge.Match{ID: id, Kind: knowledge.KindCode, Title: en.Title})
 		}
 	}
-	// The topics that explain the failed code most directly follow it: a log's reader wants the
-	// concept behind the failure (the firewall's passive ports for a 425) next.
-	// The failing line's own words pick them first ("Illegal PORT command" is active mode's
-	// trouble, not a syntax error's); the topics that list the code fill in.
+	// Then the topics that explain the failed code: a log's reader wants the concept behind the
+	// failure (the firewall's passive ports for a 425) next. The failing line's own words pick
+	// them first ("Illegal PORT command" is active mode's trouble, not a syntax error's), unless
+	// they were the client's words for a data connection failure; the topics that list the code
+	// fill in.
 	if entry != nil {
 		var candidates []knowledge.Match
-		if line := failingLine(t); line != "" {
-			for _, m := range e.KB.Search(line, 6) {
-				if m.Kind == knowledge.KindTopic {
+		if line := failingLine(t); line != "" && !rewritten {
+			found := e.KB.Search(searchable(line), 6)
+			for _, m := range found {
+				if m.Kind == knowledge.KindTopic && m.Score >= minAlternativeShare*found[0].Score {
 					candidates = append(candidates, m)
 				}
 			}
@@ -412,6 +422,11 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 			candidates = append(candidates, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
 		}
 		added := 0
+		for _, m := range r.Matches {
+			if m.Kind == knowledge.KindTopic {
+				added++ // a stall's own topics count
+			}
+		}
 		for _, m := range candidates {
 			if added < maxLogTopics && !seen[m.ID] {
 				seen[m.ID] = true
@@ -541,7 +556,8 @@ func (e *Engine) topicsFor(code knowledge.Code, n int) []*knowledge.Topic {
 	}
 	var rs []ranked
 	for _, t := range e.KB.Topics() {
-		if i := slices.Index(t.Related, code); i >= 0 {
+		// The IIS log topic reads IIS's columns; IIS logs add it themselves.
+		if i := slices.Index(t.Related, code); i >= 0 && t.Slug != iisTopic {
 			rs = append(rs, ranked{t, i})
 		}
 	}
@@ -569,4 +585,27 @@ func failingLine(t *transcript.Transcript) string {
 		return h.Text
 	}
 	return ""
+}
+
+// hasCode reports whether the knowledge base explains code (a base loaded from other data may not).
+func (e *Engine) hasCode(code knowledge.Code) bool {
+	_, ok := e.KB.Lookup(code)
+	return ok
+}
+
+// dataTopics are the topics that cure a data connection that failed after reply: passive mode
+// for an active one (the client's own firewall blocks the server's connection back), the NAT and
+// port settings for a passive one.
+func (e *Engine) dataTopics(reply *transcript.Entry) []knowledge.Match {
+	slugs := []string{"pasv-epsv-nat", "firewall-ports"}
+	if reply.ActiveOK() {
+		slugs = []string{"active-vs-passive", "firewall-ports"}
+	}
+	var out []knowledge.Match
+	for _, slug := range slugs {
+		if tp, ok := e.KB.Topic(slug); ok {
+			out = append(out, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
+		}
+	}
+	return out
 }

@@ -40,6 +40,9 @@ func TestHandleShapes(t *testing.T) {
 		{"negated words", "the old server says the command isn't implemented", bot.KindCode, "502", bot.SeverityError, ""},
 		{"the number beats a phrase another code lists", "IIS returns 550 The process cannot access the file because it is being used by another process", bot.KindCode, "550", bot.SeverityError, ""},
 		{"a client message about a 227 that worked", "Status: Server sent passive reply with unroutable address. Using server address instead.", bot.KindTopic, "pasv-epsv-nat", bot.SeverityInfo, "FileZilla"},
+		{"a pasted SMTP bounce is not FTP", "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown", bot.KindNoMatch, "", bot.SeverityInfo, ""},
+		{"an active-mode time-out in a log is the data connection", "Command:\tPORT 127,0,0,1,4,1\nResponse:\t200 PORT command successful\nCommand:\tLIST\nError:\tConnection timed out after 20 seconds of inactivity\n", bot.KindLog, "425", bot.SeverityWarning, ""},
+		{"a log's message about a 227 that worked", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (10,0,0,5,195,80).\nStatus:\tServer sent passive reply with unroutable address. Using server address instead.\nError:\tServer sent passive reply with unroutable address. Passive mode failed.\n", bot.KindLog, "pasv-epsv-nat", bot.SeverityInfo, "FileZilla"},
 		{"a mail bounce is not FTP", "my email bounced with 550 5.1.1 User unknown from the recipient's mail server", bot.KindNoMatch, "", bot.SeverityInfo, ""},
 	}
 	for _, tt := range tests {
@@ -309,6 +312,8 @@ func TestMatchesFollowTheAnswer(t *testing.T) {
 		{"vsftpd's session-reuse line", "522 SSL connection failed; session reuse required: see require_ssl_reuse option in vsftpd.conf man page", "522", "tls-session-reuse"},
 		{"active mode stalls", "ftp> dir\n200 PORT command successful. Consider using PASV.\n", "425", "active-vs-passive"},
 		{"a log's failing line names its topic", "Command:\tPORT 10,0,0,5,195,80\nResponse:\t500 Illegal PORT command.\nError:\tFailed to retrieve directory listing\n", "500", "active-vs-passive"},
+		{"a stall after a refused EPSV", "Command:\tEPSV\nResponse:\t500 EPSV not understood\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", "425", "pasv-epsv-nat"},
+		{"a data time-out after PASV offers the NAT topics, not the control connection's", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity\n", "425", "pasv-epsv-nat"},
 		{"passive mode stalls", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tLIST\n", "425", "pasv-epsv-nat"},
 	}
 	for _, tt := range tests {
@@ -322,5 +327,25 @@ func TestMatchesFollowTheAnswer(t *testing.T) {
 				t.Errorf("matches = %v, want %s first and %s among the next two", ids, tt.first, tt.want)
 			}
 		})
+	}
+}
+
+// TestAlternativesNeedMoreThanAWord: the candidates after a pasted line's code must score near it;
+// one shared word ("connections", "incorrect") does not bring in a topic.
+func TestAlternativesNeedMoreThanAWord(t *testing.T) {
+	e := engine(t)
+	tests := []struct{ text, unwanted string }{
+		{"Response:\t421 Too many connections", "tls-session-reuse"},
+		{"530 Login incorrect.", "pasv-epsv-nat"},
+		{"Command:\tUSER bob\nResponse:\t530 Login incorrect.\n", "pasv-epsv-nat"},
+		{"Command:\tRETR a.txt\nResponse:\t550 No such file or directory\n", "iis-win32-status"},
+	}
+	for _, tt := range tests {
+		r := e.Ask(tt.text)
+		for _, m := range r.Matches {
+			if m.ID == tt.unwanted {
+				t.Errorf("Ask(%q) matches %v, offering %s", tt.text, r.Matches, tt.unwanted)
+			}
+		}
 	}
 }

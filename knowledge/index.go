@@ -189,6 +189,12 @@ func init() {
 	}
 }
 
+// AboutSomethingElse reports whether text is about something other than FTP: the web, mail
+// delivery, a consumer account. Search answers such text with nothing; callers that answer a
+// pasted line by its code ask this first, since SMTP's "550 5.1.1 Recipient address rejected"
+// reads like an FTP reply.
+func (b *Base) AboutSomethingElse(text string) bool { return aboutSomethingElse(tokens(text)) }
+
 // Search ranks codes and topics for free text: phrases first, then weighted words (with spelling
 // correction for words it does not know), then fuzzy name matching for what is left. It returns
 // at most limit matches, best first.
@@ -220,6 +226,7 @@ func (b *Base) Search(query string, limit int) []Match {
 		idf float64
 	}
 	n := float64(len(ix.docs))
+	named := numbersNamed(qt)
 	var words []word
 	inQuery := map[string]bool{}
 	for _, t := range corrected {
@@ -262,8 +269,9 @@ func (b *Base) Search(query string, limit int) []Match {
 		if !phraseHit && len(content) >= 4 && hits*3 < len(content) {
 			s = 0
 		}
-		// A code's own number in a sentence ("is 226 good or bad?") names it.
-		if d.match.Kind == KindCode && inQuery[d.match.ID] {
+		// A code's own number in a sentence ("is 226 good or bad?") names it; a quantity ("a 500
+		// MB file") does not.
+		if d.match.Kind == KindCode && named[d.match.ID] {
 			s += codeInText
 		}
 		scores[i] = s * d.prior
@@ -299,34 +307,67 @@ func (b *Base) Search(query string, limit int) []Match {
 }
 
 // aboutSomethingElse reports whether a question is about something other than FTP: it names the
-// web, mail delivery or a consumer service (a mail account, a social network) and never FTP or an
-// FTP program.
-// Not "http" or "https": a pasted error often carries a link. Not "email": anonymous FTP asks
-// for one as the password.
+// web, mail delivery or (with no reply code in it) a consumer account, and never FTP or an FTP
+// program. Not "http" or "https": a pasted error often carries a link. Not "email": anonymous FTP
+// asks for one as the password.
 func aboutSomethingElse(tokens []string) bool {
-	other := false
+	other, account, code := false, false, false
 	for _, t := range tokens {
 		switch t {
-		case "ftp", "ftps", "sftp", "vsftpd", "proftpd", "pureftpd", "filezilla", "winscp", "cyberduck":
+		case "filezilla", "winscp", "cyberduck":
 			return false
 		case "nginx", "apache", "website", "webpage", "browser", "wordpress", "cloudflare",
-			"gmail", "hotmail", "outlook", "yahoo", "icloud", "facebook", "instagram", "netflix", "whatsapp",
 			// Mail servers answer with three-digit codes too (SMTP's 550 is a rejected recipient).
 			"smtp", "bounced", "recipient", "recipients":
 			other = true
+		case "gmail", "hotmail", "outlook", "yahoo", "icloud", "facebook", "instagram", "netflix", "whatsapp":
+			// "530 when I log in with my Gmail address" is still an FTP question.
+			account = true
 		}
+		// ftp, ftps, sftp, ftpd, vsftpd, pure-ftpd's "ftpd", ftplib, FTPClient, ftpes...
+		if strings.Contains(t, "ftp") {
+			return false
+		}
+		code = code || looksLikeCode(t)
 	}
-	return other
+	return other || (account && !code)
 }
+
+// looksLikeCode reports whether a token could be a reply code (three digits from 100 to 699) or
+// a Windows socket error (five digits from 10000).
+func looksLikeCode(t string) bool {
+	n, err := strconv.Atoi(t)
+	return err == nil && (len(t) == 3 && n >= 100 && n < 700 || len(t) == 5 && n >= 10000)
+}
+
+// numbersNamed returns the numbers the question names as such: every number except those only
+// ever followed by a unit ("a 500 MB file", "200 files").
+func numbersNamed(tokens []string) map[string]bool {
+	named := map[string]bool{}
+	for i, t := range tokens {
+		if t == "" || t[0] < '0' || t[0] > '9' {
+			continue
+		}
+		if i+1 < len(tokens) && units[tokens[i+1]] {
+			continue
+		}
+		named[t] = true
+	}
+	return named
+}
+
+var units = map[string]bool{"b": true, "kb": true, "mb": true, "gb": true, "tb": true, "kib": true, "mib": true,
+	"gib": true, "bytes": true, "files": true, "users": true, "connections": true, "ms": true, "seconds": true,
+	"secs": true, "minutes": true, "mins": true, "hours": true, "times": true, "mbps": true, "kbps": true}
 
 // maxCorrectedWords is the longest question (in words that are not stop words) whose unknown
 // words are spelling-corrected.
 const maxCorrectedWords = 3
 
 // codeInText is what a code's number appearing in free text adds to that code's score: more than
-// any few shared words, and more than a phrase another code shares, since the number is what the
-// server actually sent ("IIS returns 550 ... being used by another process" is a 550, though 450
-// lists the phrase).
+// any few shared words, and with the code's other words about as much as a phrase another code
+// lists, since the number is what the server actually sent ("IIS returns 550 ... being used by
+// another process" is a 550, though 450 lists the phrase). Quantities ("500 MB") do not count.
 const codeInText = 25.0
 
 // minScore is the least a match must score to be shown: about one rare word in a keyword.

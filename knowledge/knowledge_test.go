@@ -263,16 +263,20 @@ func TestSearchLongSentences(t *testing.T) {
 	tests := []struct{ q, want string }{
 		{"is reply code 226 good or bad", "226"},
 		{"my upload says 553 what now", "553"},
-		{"best banana bread recipes today", ""},                     // "bread" is not "read", "best" not "rest"
-		{"wordpress permalinks give 404 not found", ""},             // one shared word ("found") in five
-		{"ftp keeps disconnecting when idle for minutes", "421"},    // several words of one answer
-		{"my website shows 503 service unavailable from nginx", ""}, // the web's 503, not FTP's
-		{"@everyone 550 see https://example.com/log", "550"},        // a link is not the web
-		{"ftp upload from my website fails with 553", "553"},        // FTP named: an FTP question
-		{"it says can't open data connection", "425"},               // apostrophes do not split words
-		{"forgot my outlook password, how to reset it", ""},         // a mail account, not FTP
-		{"filezilla says 530 with my gmail address as user", "530"}, // an FTP program named
-		{"anonymous login wants my email as password", "331"},       // anonymous FTP asks for an email
+		{"best banana bread recipes today", ""},                                   // "bread" is not "read", "best" not "rest"
+		{"wordpress permalinks give 404 not found", ""},                           // one shared word ("found") in five
+		{"ftp keeps disconnecting when idle for minutes", "421"},                  // several words of one answer
+		{"my website shows 503 service unavailable from nginx", ""},               // the web's 503, not FTP's
+		{"@everyone 550 see https://example.com/log", "550"},                      // a link is not the web
+		{"ftp upload from my website fails with 553", "553"},                      // FTP named: an FTP question
+		{"it says can't open data connection", "425"},                             // apostrophes do not split words
+		{"forgot my outlook password, how to reset it", ""},                       // a mail account, not FTP
+		{"filezilla says 530 with my gmail address as user", "530"},               // an FTP program named
+		{"anonymous login wants my email as password", "331"},                     // anonymous FTP asks for an email
+		{"pure-ftpd on my website returns 530", "530"},                            // "ftpd" names FTP
+		{"python ftplib upload to my wordpress site fails with 553", "553"},       // so does "ftplib"
+		{"login fails with 530 when I use my hotmail address as username", "530"}, // an account, but a code
+		{"smtp says 550 recipient rejected", ""},                                  // mail delivery, code or not
 	}
 	for _, tt := range tests {
 		got := b.Search(tt.q, 3)
@@ -329,6 +333,21 @@ func TestServerSignatures(t *testing.T) {
 	for _, id := range []string{"vsftpd", "proftpd", "pure-ftpd"} {
 		if recognised[id] < 20 {
 			t.Errorf("only %d of %s's captured lines are recognised as %[2]s", recognised[id], id)
+		}
+	}
+}
+
+// TestQuantitiesAreNotCodes: a number followed by a unit is a size or a count, not a reply code.
+func TestQuantitiesAreNotCodes(t *testing.T) {
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"uploading a 500 MB file times out", "upload of 200 files fails with permission denied"} {
+		for _, m := range b.Search(q, 3) {
+			if m.ID == "500" || m.ID == "200" {
+				t.Errorf("Search(%q) = %v: a quantity taken for a code", q, b.Search(q, 3))
+			}
 		}
 	}
 }

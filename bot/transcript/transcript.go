@@ -53,6 +53,7 @@ type Transcript struct {
 	Truncated bool   // input was longer than MaxBytes or MaxLines
 	Lines     int    // lines read
 	failure   int    // index into Entries of the explaining failure, or -1
+	benign    bool   // the failure is only a refusal the session went on after (EPSV, AUTH, FEAT)
 	hint      int    // index of a client error entry that explains it when no reply does, or -1
 }
 
@@ -86,12 +87,13 @@ func (t *Transcript) ClientError() *Entry {
 }
 
 // Stalled returns the log's last reply when the session stops right where a data connection
-// should open: after 227, 228 or 229 (passive) or a 200 to PORT or EPRT (active), with no reply,
-// command or error after it. That is how a listing that hangs looks: the firewall or NAT
-// swallowed the data connection and the client is still waiting. It returns nil when the log
-// holds a failure or a client error (they explain it better) or ends anywhere else.
+// should open: after 227, 228 or 229 (passive) or a 200 to PORT or EPRT (active), with nothing
+// after it but the listing or transfer command and status notes. That is how a listing that
+// hangs looks: the firewall or NAT swallowed the data connection and the client is still
+// waiting. It returns nil when the log holds a real failure or a client error (they explain it
+// better; a refused EPSV or AUTH the session went on after does not count) or ends anywhere else.
 func (t *Transcript) Stalled() *Entry {
-	if t.failure >= 0 || t.hint >= 0 {
+	if (t.failure >= 0 && !t.benign) || t.hint >= 0 {
 		return nil
 	}
 	for i := len(t.Entries) - 1; i >= 0; i-- {
@@ -107,7 +109,7 @@ func (t *Transcript) Stalled() *Entry {
 			switch {
 			case e.Code == 227 || e.Code == 228 || e.Code == 229:
 				return e
-			case e.Code == 200 && (isActive(e.Command) || isActive(firstWord(e.Text))):
+			case e.ActiveOK():
 				return e
 			}
 		}
@@ -118,6 +120,12 @@ func (t *Transcript) Stalled() *Entry {
 
 // dataCommands are the commands that use the data connection.
 var dataCommands = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "RETR": true, "STOR": true, "APPE": true, "STOU": true}
+
+// ActiveOK reports whether e is a 200 accepting an active-mode PORT or EPRT: after it the
+// server connects back to the client.
+func (e *Entry) ActiveOK() bool {
+	return e.Dir == Reply && e.Code == 200 && (isActive(e.Command) || isActive(firstWord(e.Text)))
+}
 
 // isActive reports whether cmd is an active-mode data command (PORT or EPRT).
 func isActive(cmd string) bool {
@@ -461,6 +469,7 @@ func (t *Transcript) findFailure() {
 	if t.failure < 0 && t.hint < 0 && firstBenign >= 0 {
 		// the session went on after every refusal, but nothing else explains why it was pasted
 		t.failure = firstBenign
+		t.benign = true
 	}
 }
 

@@ -259,6 +259,7 @@ func TestStalled(t *testing.T) {
 		want knowledge.Code // 0: not stalled
 	}{
 		{"passive, the listing command, then nothing", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", 227},
+		{"a refused EPSV the session went on after", "Command:\tEPSV\nResponse:\t500 EPSV not understood\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", 227},
 		{"another command after 227", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tQUIT\n", 0},
 		{"227 is the last line", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\n", 227},
 		{"229 then a status note", "Command:\tEPSV\nResponse:\t229 Entering Extended Passive Mode (|||40000|)\nStatus:\tRetrieving directory listing...\n", 229},
