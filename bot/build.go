@@ -378,6 +378,14 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		tp, _ := e.KB.Topic(ce.Topic)
 		r = e.topicReply(tp)
 		r.Kind = KindLog
+	case fail != nil && e.hasClass(fail.Code):
+		// A refusal with a code no standard defines ("599 weird"): its class still says whether
+		// to retry, and the server's own text is the best clue.
+		cl := fail.Code.Class()
+		r, _ = e.classReply(cl)
+		r.Kind = KindLog
+		r.Title = fmt.Sprintf("Failed with %s, a code outside the standards (%s)", fail.Code, cl)
+		r.Summary = "The server answered " + strings.TrimSpace(fail.Code.String()+" "+firstLine(fail.Text)) + ". No FTP standard defines that code, so its wording and its class are the clues: " + r.Summary
 	default:
 		r = Reply{Kind: KindLog, Title: "No failure in this log", Severity: SeveritySuccess,
 			Summary: "Every reply in it is a success or a refusal the client recovered from. If the transfer still failed, paste the part of the log after the last line here, or a client log with more detail (see “logs”)."}
@@ -608,4 +616,10 @@ func (e *Engine) dataTopics(reply *transcript.Entry) []knowledge.Match {
 		}
 	}
 	return out
+}
+
+// hasClass reports whether code belongs to a class the knowledge base explains.
+func (e *Engine) hasClass(code knowledge.Code) bool {
+	_, ok := e.KB.Class(code.Class())
+	return ok
 }

@@ -43,6 +43,7 @@ func TestHandleShapes(t *testing.T) {
 		{"a pasted SMTP bounce is not FTP", "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown", bot.KindNoMatch, "", bot.SeverityInfo, ""},
 		{"an active-mode time-out in a log is the data connection", "Command:\tPORT 127,0,0,1,4,1\nResponse:\t200 PORT command successful\nCommand:\tLIST\nError:\tConnection timed out after 20 seconds of inactivity\n", bot.KindLog, "425", bot.SeverityWarning, ""},
 		{"a log's message about a 227 that worked", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (10,0,0,5,195,80).\nStatus:\tServer sent passive reply with unroutable address. Using server address instead.\nError:\tServer sent passive reply with unroutable address. Passive mode failed.\n", bot.KindLog, "pasv-epsv-nat", bot.SeverityInfo, "FileZilla"},
+		{"a log failing with a code no standard defines", "Command:\tSTOR a.txt\nResponse:\t599 weird\nError:\tConnection timed out\n", bot.KindLog, "5xx", bot.SeverityError, "599 weird"},
 		{"a mail bounce is not FTP", "my email bounced with 550 5.1.1 User unknown from the recipient's mail server", bot.KindNoMatch, "", bot.SeverityInfo, ""},
 	}
 	for _, tt := range tests {
