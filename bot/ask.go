@@ -91,15 +91,12 @@ func (e *Engine) answer(text string) Reply {
 	if ce, ok := e.clientError(line); ok {
 		var r Reply
 		entry, hasCode := e.KB.Lookup(ce.Code)
-		hasCode = hasCode && ce.Code != 0
-		// A message behind a positive reply ("Server sent passive reply with unroutable address"
-		// is about a 227 that worked) is explained by its topic; the code follows it.
-		positive := hasCode && ce.Code < 400 && ce.Topic != ""
-		if hasCode && !positive {
+		if hasCode && ce.Code != 0 && !ce.AboutSuccess() {
 			r = e.codeReply(entry, nil, line)
 		} else if t, ok := e.KB.Topic(ce.Topic); ok {
 			r = e.topicReply(t)
-			if positive {
+			if hasCode && ce.AboutSuccess() {
+				// The reply that worked follows its topic.
 				r.Matches = append(r.Matches, knowledge.Match{ID: ce.Code.String(), Kind: knowledge.KindCode, Title: entry.Title})
 			}
 		}
@@ -155,18 +152,30 @@ func (e *Engine) withAlternatives(r Reply, line string) Reply {
 		seen[m.ID] = true
 	}
 	added := 0
-	found := e.KB.Search(searchable(line), maxAlternatives+len(r.Matches))
-	for _, m := range found {
+	for _, m := range e.closeMatches(line, maxAlternatives+len(r.Matches)) {
 		if added == maxAlternatives {
 			break
 		}
-		if !seen[m.ID] && m.Score >= minAlternativeShare*found[0].Score {
+		if !seen[m.ID] {
 			seen[m.ID] = true
 			r.Matches = append(r.Matches, m)
 			added++
 		}
 	}
 	return r
+}
+
+// closeMatches searches the start of line (see searchable) and keeps the results that score at
+// least minAlternativeShare of the best one.
+func (e *Engine) closeMatches(line string, limit int) []knowledge.Match {
+	found := e.KB.Search(searchable(line), limit)
+	kept := found[:0]
+	for _, m := range found {
+		if m.Score >= minAlternativeShare*found[0].Score {
+			kept = append(kept, m)
+		}
+	}
+	return kept
 }
 
 // clean unescapes what chat platforms escape, drops control characters and invalid UTF-8, and

@@ -323,15 +323,13 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 				// A connection that times out, is refused or is reset right after the server opened a
 				// passive port, accepted an active one or started a transfer is the data connection
 				// failing, whatever the client calls it.
-				if last := t.LastReplyBefore(t.Index(hint)); last != nil && isConnectFailure(c) {
-					switch {
-					case last.Code == 227, last.Code == 228, last.Code == 229, last.Code == 150, last.Code == 125, last.ActiveOK():
-						code, rewritten, dataReply = 425, true, last
-					}
+				if last := t.LastReplyBefore(t.Index(hint)); last != nil && isConnectFailure(c) &&
+					(last.OpensData() || last.Code == 150 || last.Code == 125) {
+					code, rewritten, dataReply = 425, true, last
 				}
 				// A message about a reply that worked ("passive reply with unroutable address" after a
 				// 227) is explained by its topic, below, as on its own.
-				if !rewritten && code < 400 && c.Topic != "" {
+				if !rewritten && c.AboutSuccess() {
 					code = 0
 				}
 				if code != 0 {
@@ -419,9 +417,8 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 	if entry != nil {
 		var candidates []knowledge.Match
 		if line := failingLine(t); line != "" && !rewritten {
-			found := e.KB.Search(searchable(line), 6)
-			for _, m := range found {
-				if m.Kind == knowledge.KindTopic && m.Score >= minAlternativeShare*found[0].Score {
+			for _, m := range e.closeMatches(line, 6) {
+				if m.Kind == knowledge.KindTopic {
 					candidates = append(candidates, m)
 				}
 			}

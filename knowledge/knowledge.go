@@ -135,6 +135,11 @@ type ClientError struct {
 	Fixes   []string `toml:"fixes"`
 }
 
+// AboutSuccess reports whether the message is about a reply that worked, with a topic to explain
+// it: FileZilla's "Server sent passive reply with unroutable address" is about a 227 whose address
+// is wrong, and the PASV/NAT topic explains it better than 227 does.
+func (c ClientError) AboutSuccess() bool { return c.Code != 0 && c.Code < 400 && c.Topic != "" }
+
 // Server is an FTP server software ftpbot can recognise from what it sends.
 type Server struct {
 	ID    string   `toml:"id"`

@@ -106,10 +106,7 @@ func (t *Transcript) Stalled() *Entry {
 				continue // the listing or transfer that is waiting for the data connection
 			}
 		case Reply:
-			switch {
-			case e.Code == 227 || e.Code == 228 || e.Code == 229:
-				return e
-			case e.ActiveOK():
+			if e.OpensData() {
 				return e
 			}
 		}
@@ -120,6 +117,12 @@ func (t *Transcript) Stalled() *Entry {
 
 // dataCommands are the commands that use the data connection.
 var dataCommands = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "RETR": true, "STOR": true, "APPE": true, "STOU": true}
+
+// OpensData reports whether e is the reply after which a data connection opens: 227, 228 or 229
+// (passive: the client connects) or a 200 to PORT or EPRT (active: the server connects back).
+func (e *Entry) OpensData() bool {
+	return e.Dir == Reply && (e.Code == 227 || e.Code == 228 || e.Code == 229) || e.ActiveOK()
+}
 
 // ActiveOK reports whether e is a 200 accepting an active-mode PORT or EPRT: after it the
 // server connects back to the client.
