@@ -17,7 +17,7 @@ func (e *Engine) codeReply(entry *knowledge.Entry, ev *evidence, context string)
 		Kind:     KindCode,
 		ID:       code.String(),
 		Title:    entry.Heading(),
-		Summary:  firstSentence(entry.Meaning),
+		Summary:  knowledge.FirstSentence(entry.Meaning),
 		Severity: SeverityOf(code),
 		Footer:   entry.Source,
 		Matches:  []knowledge.Match{{ID: code.String(), Kind: knowledge.KindCode, Title: entry.Title}},
@@ -355,7 +355,7 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		step := entry.Step.Label()
 		r.Title = "Failed at " + strings.ToLower(step[:1]) + step[1:] + ": " + entry.Heading()
 		if fail != nil && fail.Command != "" {
-			r.Summary = fmt.Sprintf("The server refused %s with %s. %s", fail.Command, entry.Code, firstSentence(entry.Meaning))
+			r.Summary = fmt.Sprintf("The server refused %s with %s. %s", fail.Command, entry.Code, knowledge.FirstSentence(entry.Meaning))
 		}
 	case stall != nil && e.hasCode(425):
 		// No error, but the log stops where the data connection should open: a hang there is a
@@ -364,7 +364,7 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		r = e.codeReply(entry, nil, joinText(t))
 		r.Kind = KindLog
 		r.Title = "Stalled at the data connection: " + entry.Heading()
-		r.Summary = fmt.Sprintf("The log ends right after the server's %s reply, with no transfer and no error: the data connection never opened. %s", stall.Code, firstSentence(entry.Meaning))
+		r.Summary = fmt.Sprintf("The log ends right after the server's %s reply, with no transfer and no error: the data connection never opened. %s", stall.Code, knowledge.FirstSentence(entry.Meaning))
 		last := strings.TrimSpace(stall.Code.String() + " " + firstLine(stall.Text))
 		where := "After the server's last reply (“" + last + "”) the client should open a second connection to the port the server named, for the listing or file; nothing came. If the client then hangs or times out, a firewall or NAT is dropping that connection, or the address in the reply is one the client cannot reach: see the NAT and firewall topics."
 		if stall.Code == 200 {
@@ -536,17 +536,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-// firstSentence returns the text up to its first full stop, for summaries.
-func firstSentence(s string) string {
-	s = strings.TrimSpace(s)
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '.' && (s[i+1] == ' ' || s[i+1] == '\n') {
-			return s[:i+1]
-		}
-	}
-	return s
 }
 
 // maxLogTopics is how many topics follow a log's explained code in Matches.

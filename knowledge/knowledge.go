@@ -159,6 +159,17 @@ type TeamNote struct {
 // Title returns "530 Not logged in".
 func (e *Entry) Heading() string { return e.Code.String() + " " + e.Title }
 
+// FirstSentence returns text up to its first full stop, for one-line summaries of a meaning.
+func FirstSentence(text string) string {
+	text = strings.TrimSpace(text)
+	for i := 0; i+1 < len(text); i++ {
+		if text[i] == '.' && (text[i+1] == ' ' || text[i+1] == '\n') {
+			return text[:i+1]
+		}
+	}
+	return text
+}
+
 // ExampleFor returns the note for server id, if the entry has one.
 func (e *Entry) ExampleFor(server string) (ServerNote, bool) {
 	for _, s := range e.Servers {

@@ -81,7 +81,7 @@ func (h *Handler) code(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			h.serveReference(w, r, "/codes/"+id, func() (page, string) {
-				return page{Title: e.Heading(), Description: firstSentence(e.Meaning), Canonical: h.canonical("/codes/" + id),
+				return page{Title: e.Heading(), Description: knowledge.FirstSentence(e.Meaning), Canonical: h.canonical("/codes/" + id),
 					Nav: "reference", Content: h.viewCode(e)}, "code"
 			})
 			return
@@ -108,7 +108,7 @@ func (h *Handler) class(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.serveReference(w, r, "/classes/"+id, func() (page, string) {
-		return page{Title: cl.ID + " " + cl.Title, Description: firstSentence(cl.Meaning), Canonical: h.canonical("/classes/" + id),
+		return page{Title: cl.ID + " " + cl.Title, Description: knowledge.FirstSentence(cl.Meaning), Canonical: h.canonical("/classes/" + id),
 			Nav: "reference", Content: h.viewClass(cl)}, "class"
 	})
 }
@@ -335,12 +335,12 @@ func (h *Handler) result(m knowledge.Match) resultView {
 	case knowledge.KindCode:
 		if n, err := strconv.Atoi(m.ID); err == nil {
 			if e, ok := h.o.KB.Lookup(knowledge.Code(n)); ok {
-				rv.Label, rv.Summary = e.Heading(), firstSentence(e.Meaning)
+				rv.Label, rv.Summary = e.Heading(), knowledge.FirstSentence(e.Meaning)
 			}
 		}
 	case knowledge.KindClass:
 		if cl, ok := h.o.KB.Class(m.ID); ok {
-			rv.Label, rv.Summary = cl.ID+" "+cl.Title, firstSentence(cl.Meaning)
+			rv.Label, rv.Summary = cl.ID+" "+cl.Title, knowledge.FirstSentence(cl.Meaning)
 		}
 	case knowledge.KindTopic:
 		if t, ok := h.o.KB.Topic(m.ID); ok {

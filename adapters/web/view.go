@@ -129,17 +129,6 @@ func paras(s string) []template.HTML {
 	return out
 }
 
-// firstSentence returns the text up to its first full stop, for one-line summaries.
-func firstSentence(s string) string {
-	s = strings.TrimSpace(s)
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '.' && (s[i+1] == ' ' || s[i+1] == '\n') {
-			return s[:i+1]
-		}
-	}
-	return s
-}
-
 // codeItem is a code in a list: the index, a class page, search results.
 type codeItem struct {
 	Code    string
@@ -150,7 +139,7 @@ type codeItem struct {
 
 func (h *Handler) codeItem(c knowledge.Code) codeItem {
 	e, _ := h.o.KB.Lookup(c)
-	return codeItem{Code: c.String(), Title: e.Title, URL: h.link(bot.GuidePath(knowledge.KindCode, c.String())), Summary: firstSentence(e.Meaning)}
+	return codeItem{Code: c.String(), Title: e.Title, URL: h.link(bot.GuidePath(knowledge.KindCode, c.String())), Summary: knowledge.FirstSentence(e.Meaning)}
 }
 
 // codeView is everything the knowledge has for one code.
@@ -344,7 +333,7 @@ func (h *Handler) viewIndex() indexView {
 	v := indexView{Servers: kb.Servers(), Codes: len(kb.Codes()), Examples: h.examples()}
 	for _, cl := range kb.Classes() {
 		cv := h.viewClass(cl)
-		cv.Meaning = paras(firstSentence(cl.Meaning))
+		cv.Meaning = paras(knowledge.FirstSentence(cl.Meaning))
 		v.Classes = append(v.Classes, cv)
 	}
 	for _, t := range kb.Topics() {

@@ -656,7 +656,7 @@ func (p *prober) verdict() {
 		if f.Code != 0 {
 			r.Verdict += fmt.Sprintf(" (%d)", f.Code)
 		}
-		r.Verdict += ": " + firstSentence(f.Explain)
+		r.Verdict += ": " + knowledge.FirstSentence(f.Explain)
 		if f.Fix != "" {
 			r.Verdict += " Fix: " + f.Fix
 		}
@@ -932,13 +932,6 @@ func joinAddrs(as []netip.Addr) string {
 		s[i] = a.String()
 	}
 	return strings.Join(s, ", ")
-}
-
-func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i+1]
-	}
-	return s
 }
 
 func cut(s string, n int) string {
