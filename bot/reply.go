@@ -58,6 +58,10 @@ type Reply struct {
 	Footer   string    `json:"footer,omitempty"`   // the defining RFC
 	// Matches is the ranked list behind the answer, best first; Matches[0] is what the reply explains.
 	Matches []knowledge.Match `json:"matches,omitempty"`
+	// Evidence is what in the input decided the answer, verbatim: the failing reply line and the
+	// one or two lines around it (at most MaxEvidence lines). Empty when the input had none (a bare
+	// code, a question in words).
+	Evidence []string `json:"evidence,omitempty"`
 	// Query is the text that was asked, as received.
 	Query      string     `json:"query"`
 	Visibility Visibility `json:"visibility"`
@@ -66,6 +70,9 @@ type Reply struct {
 	// Adapters may cache what they render from a stable reply, keyed by Query (a Cache).
 	Stable bool `json:"-"`
 }
+
+// MaxEvidence is the most lines Reply.Evidence holds.
+const MaxEvidence = 5
 
 // Field is a labelled short fact.
 type Field struct {

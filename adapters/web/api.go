@@ -20,6 +20,8 @@ import (
 type askJSON struct {
 	Query   string            `json:"query"`
 	Matches []knowledge.Match `json:"matches"`
+	// Evidence is the decisive line or lines of the input, verbatim (at most bot.MaxEvidence).
+	Evidence []string `json:"evidence,omitempty"`
 }
 
 // errorJSON is every API error: what went wrong, in words a person can act on.
@@ -117,7 +119,7 @@ func (h *Handler) apiAsk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorJSON{Error: reply.Summary})
 		return
 	}
-	out := askJSON{Query: q, Matches: reply.Matches}
+	out := askJSON{Query: q, Matches: reply.Matches, Evidence: reply.Evidence}
 	if out.Matches == nil {
 		out.Matches = []knowledge.Match{}
 	}

@@ -279,7 +279,7 @@ func TestMethodNotAllowed(t *testing.T) {
 func cliJSON(t *testing.T, e *bot.Engine, q string) askJSON {
 	t.Helper()
 	r := e.Handle(context.Background(), bot.Request{Text: q, Platform: "cli", User: "terminal"})
-	out := askJSON{Query: q, Matches: r.Matches}
+	out := askJSON{Query: q, Matches: r.Matches, Evidence: r.Evidence}
 	if out.Matches == nil {
 		out.Matches = []knowledge.Match{}
 	}

@@ -128,6 +128,8 @@ func (ev env) engine() (*bot.Engine, error) {
 type askJSON struct {
 	Query   string            `json:"query"`
 	Matches []knowledge.Match `json:"matches"`
+	// Evidence is the decisive line or lines of the input, verbatim (at most bot.MaxEvidence).
+	Evidence []string `json:"evidence,omitempty"`
 }
 
 func (ev env) ask(ctx context.Context, args []string) error {
@@ -154,7 +156,7 @@ func (ev env) ask(ctx context.Context, args []string) error {
 	}
 	r := e.Handle(ctx, bot.Request{Text: query, Platform: "cli", User: "terminal"})
 	if *asJSON {
-		out := askJSON{Query: query, Matches: r.Matches}
+		out := askJSON{Query: query, Matches: r.Matches, Evidence: r.Evidence}
 		if out.Matches == nil {
 			out.Matches = []knowledge.Match{}
 		}
