@@ -62,6 +62,9 @@ type Reply struct {
 	// one or two lines around it (at most MaxEvidence lines). Empty when the input had none (a bare
 	// code, a question in words).
 	Evidence []string `json:"evidence,omitempty"`
+	// EvidenceSource is where the evidence was found when the answer read several messages (a chat
+	// thread): a link to that message, so the card can say which message held it. Nil otherwise.
+	EvidenceSource *Link `json:"evidence_source,omitempty"`
 	// Query is the text that was asked, as received.
 	Query      string     `json:"query"`
 	Visibility Visibility `json:"visibility"`
