@@ -124,7 +124,7 @@ Mon Nov 24 10:00:04 2026 [pid 1201] [bob] FTP response: Client "::ffff:198.51.10
 *resp* '331 Password required for bob'
 *cmd* 'PASS ********'
 *resp* '530 Login incorrect.'`,
-			format: "ftplib", failure: 530, command: "PASS", replies: 4,
+			format: "ftplib", failure: 530, command: "PASS", replies: 3, // *get* and *resp* are one reply
 		},
 		{
 			name:    "all good",

@@ -1,0 +1,963 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/ftpbot/ftpbot/bot/transcript"
+	"github.com/ftpbot/ftpbot/knowledge"
+)
+
+// A pasted log is answered in four steps, each its own function:
+//
+//  1. parse: transcript.Parse reads it with the format that recognises most of its lines;
+//  2. find the failure (findLogFailure): the reply the session did not recover from, the client's
+//     own error, or the place where it stalled;
+//  3. choose the diagnosis (diagnose): the evidence rules below, strongest first, name the specific
+//     failure when the log shows it (an SSH banner, a passive address the client cannot reach, a
+//     vsftpd OOPS); otherwise the failing code explains it;
+//  4. build the reply (buildLogReply): the diagnosis leads the title, the summary and Matches, and
+//     its decisive lines are the Evidence, verbatim.
+
+// logReply explains a pasted log. ok is false when the text holds no reply and no client error,
+// or is about something other than FTP (it is then treated as prose).
+func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
+	f, ok := e.findLogFailure(t)
+	if !ok {
+		return Reply{}, false
+	}
+	d := e.diagnose(t, f)
+	return e.buildLogReply(t, f, d), true
+}
+
+// logFailure is what step 2 found.
+type logFailure struct {
+	reply  *transcript.Entry      // the failing reply, nil if none
+	benign bool                   // reply is only a refusal the session went on after
+	hint   *transcript.Entry      // the client's error line, when no reply explains it
+	ce     *knowledge.ClientError // the client message hint matched, if any
+	stall  *transcript.Entry      // the reply after which the log stops waiting for data, if any
+	data   *transcript.Entry      // the reply after which a data connection failed (227, 229, 200 to PORT, 150), if any
+	noFTP  bool                   // no reply at all from the server
+	banner *transcript.Entry      // a greeting that is not FTP (SSH, HTTP), if any
+	conn   *transcript.Entry      // the client's note that the TCP connection opened, if any
+	summ   []*transcript.Entry    // client summaries naming the failed command (lftp)
+	exc    *transcript.Entry      // the exception ending a traceback, if any
+}
+
+// findLogFailure is step 2. ok is false when the text is not an FTP log.
+func (e *Engine) findLogFailure(t *transcript.Transcript) (logFailure, bool) {
+	f := logFailure{reply: t.Failure(), benign: t.Benign(), hint: t.ClientError(), stall: t.Stalled()}
+	replies := t.Replies()
+	if banners := t.Tagged(transcript.TagBanner); len(banners) > 0 {
+		f.banner = banners[0]
+	}
+	if len(replies) == 0 && f.hint == nil && f.banner == nil {
+		return f, false
+	}
+	// A mail server's or web server's lines pasted without any FTP client's decoration read like
+	// FTP replies; they are not.
+	if t.Format == "raw" && f.banner == nil && e.KB.AboutSomethingElse(rawText(t)) {
+		return f, false
+	}
+	f.noFTP = len(replies) == 0
+	if c := t.Tagged(transcript.TagConnected); len(c) > 0 {
+		f.conn = c[0]
+	}
+	if f.noFTP && f.banner == nil && f.conn == nil && !hasCommand(t) && f.hint != nil {
+		if _, known := e.clientError(f.hint.Text); !known {
+			// Only the client's own words, and nothing shows the connection opened: they are read
+			// as a message, like a single pasted line, unless the line is a client message we know.
+			return f, false
+		}
+	}
+	f.summ = t.Tagged(transcript.TagSummary)
+	if ex := t.Tagged(transcript.TagException); len(ex) > 0 {
+		f.exc = ex[len(ex)-1]
+	}
+	if f.stall != nil {
+		// A refused EPSV or AUTH the session went on after explains less than where it stopped.
+		f.reply, f.benign = nil, false
+	}
+	if f.hint != nil {
+		if c, ok := e.clientError(f.hint.Text); ok {
+			f.ce = &c
+		} else if f.exc != nil && f.exc != f.hint {
+			if c, ok := e.clientError(f.exc.Text); ok {
+				f.hint, f.ce = f.exc, &c
+			}
+		}
+		// A connection that times out, is refused or is reset right after the server opened a
+		// passive port, accepted an active one or started a transfer is the data connection
+		// failing, whatever the client calls it.
+		if last := t.LastReplyBefore(t.Index(f.hint)); last != nil && (last.OpensData() || last.Code == 150 || last.Code == 125) &&
+			(f.ce == nil || isConnectFailure(*f.ce) || isDataWords(f.hint.Text)) {
+			f.data = last
+		}
+	}
+	if f.reply != nil && !f.benign && (f.reply.Code == 425 || f.reply.Code == 426) {
+		if last := t.LastReplyBefore(t.Index(f.reply)); last != nil && (last.OpensData() || last.Code == 150 || last.Code == 125) {
+			f.data = last
+		}
+	}
+	return f, true
+}
+
+func hasCommand(t *transcript.Transcript) bool {
+	for _, en := range t.Entries {
+		if en.Dir == transcript.Command {
+			return true
+		}
+	}
+	return false
+}
+
+// isDataWords reports whether a client message is about the data connection.
+func isDataWords(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "data connection") || strings.Contains(s, "data socket") || strings.Contains(s, "connect:") ||
+		strings.Contains(s, "timed out") || strings.Contains(s, "timeout") || strings.Contains(s, "refused")
+}
+
+// diagnosis is step 3's result: what leads the answer and why.
+type diagnosis struct {
+	entry    *knowledge.Entry // the code explained, nil when a topic or the class leads
+	topic    *knowledge.Topic // the topic that leads, nil when the code does
+	follow   *knowledge.Topic // when the code leads: the topic that names the failure, right after it
+	title    string
+	summary  string
+	where    string              // a first section: where and how it failed, "" for none
+	evidence []*transcript.Entry // the decisive lines
+	class    bool                // a code outside the standards: its class leads
+	none     bool                // no failure in the log
+}
+
+// evidenceRule is one rule of step 3: it reports a diagnosis when the log shows its evidence.
+type evidenceRule func(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool)
+
+// evidenceRules, strongest evidence first. Each is a general statement about FTP sessions.
+var evidenceRules = []evidenceRule{
+	foreignServer,      // something other than FTP answered
+	noGreeting,         // the TCP connection opened and no 220 came
+	vsftpdOops,         // vsftpd's "500 OOPS: …" names its own failure
+	manualPasv,         // "literal pasv" typed at an ftp> prompt does not make the client passive
+	passiveAddress,     // a 227 naming an address the client cannot reach, then the data connection failed
+	quotaReset,         // a transfer cut after a login that announced a quota
+	tlsFailure,         // a refusal or client error about TLS
+	activeRefused,      // the server refused the client's PORT address
+	dataAfterPassive,   // a data connection that failed after a passive reply
+	timeoutAtData,      // a time-out waiting for the reply to PASV or a listing
+	clientTopicNoReply, // no reply at all: the client's message and its topic
+}
+
+// diagnose is step 3: the first evidence rule that applies, else the failing code.
+func (e *Engine) diagnose(t *transcript.Transcript, f logFailure) diagnosis {
+	for _, rule := range evidenceRules {
+		if d, ok := rule(e, t, f); ok && (d.entry != nil || d.topic != nil) {
+			return d
+		}
+	}
+	return e.codeDiagnosis(t, f)
+}
+
+// foreignServer: a greeting that is an SSH banner or an HTTP reply means the port belongs to
+// another protocol. An SSH server there means the account is for SFTP.
+func foreignServer(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	if f.banner == nil || !f.noFTP {
+		return diagnosis{}, false
+	}
+	tp, _ := e.KB.Topic("ftp-ftps-sftp")
+	d := diagnosis{topic: tp, evidence: []*transcript.Entry{f.banner}}
+	switch transcript.Foreign(f.banner.Raw) {
+	case "SSH":
+		d.title = "An SSH server answered, not an FTP server"
+		d.summary = "The port answered with an SSH banner (" + quote(bannerText(f.banner)) + "): it serves SFTP, which is SSH, not FTP. Connect with SFTP (sftp://, usually port 22) and the same account, or point the FTP client at the FTP port (usually 21)."
+	default:
+		d.title = "A web server answered, not an FTP server"
+		d.summary = "The port answered in HTTP (" + quote(bannerText(f.banner)) + "): it is a web server's port. Use the FTP server's port (usually 21, or 990 for implicit FTPS) and an ftp:// or ftps:// address."
+		if cf, ok := e.KB.Topic("connection-failures"); ok {
+			d.topic = cf
+		}
+	}
+	if f.hint != nil {
+		d.evidence = append(d.evidence, f.hint)
+	}
+	return d, true
+}
+
+func bannerText(en *transcript.Entry) string {
+	if m := bannerRE.FindString(en.Raw); m != "" {
+		return strings.TrimSpace(m)
+	}
+	return en.Text
+}
+
+// noGreeting: the client says the TCP connection opened, and no reply followed. Something
+// listens on the port (so no firewall blocks it) but does not speak plain FTP first: usually an
+// implicit-FTPS port waiting for a TLS handshake, or a client that starts TLS on a plain port.
+func noGreeting(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	if !f.noFTP || f.conn == nil {
+		return diagnosis{}, false
+	}
+	d := diagnosis{evidence: []*transcript.Entry{f.conn}}
+	if f.hint != nil {
+		d.evidence = append(d.evidence, f.hint)
+	}
+	closed := f.hint != nil && closedRE.MatchString(f.hint.Text) &&
+		!tlsClientRE.MatchString(f.hint.Text)
+	if closed {
+		d.topic, _ = e.KB.Topic("connection-failures")
+		d.title = "Connected, then closed before any FTP greeting"
+		d.summary = "The TCP connection opened, but the server closed it before sending the 220 greeting every FTP server sends first. Something on that port accepts connections and then drops them: a connection limit or ban on the server (TCP wrappers, fail2ban), a proxy, or a TLS-only port that gave up waiting. Check the server's log at that moment and that the port is the FTP server's."
+		return d, true
+	}
+	d.topic, _ = e.KB.Topic("explicit-implicit-ftps")
+	d.title = "Connected, but no FTP greeting came"
+	d.summary = "The TCP connection opened, so no firewall blocks the port, but the 220 greeting every FTP server sends first never came. The port speaks something else first — usually implicit FTPS (port 990), which waits for a TLS handshake, or the client started TLS on a plain FTP port. Match the client's mode to the port: implicit (ftps://) for 990, plain or explicit TLS (ftp:// with AUTH TLS) for 21."
+	return d, true
+}
+
+// vsftpdOops: vsftpd answers a session it cannot set up with "500 OOPS: " and the reason. The
+// reason, not 500's generic "syntax error", is the failure.
+func vsftpdOops(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	for i := range t.Entries {
+		en := &t.Entries[i]
+		if en.Dir != transcript.Reply || !strings.HasPrefix(en.Text, "OOPS:") {
+			continue
+		}
+		reason := strings.TrimSpace(strings.TrimPrefix(firstLine(en.Text), "OOPS:"))
+		d := diagnosis{evidence: []*transcript.Entry{en}}
+		d.title = "vsftpd refused the session: " + reason
+		d.summary = "vsftpd answered " + quote(en.Code.String()+" "+firstLine(en.Text)) + ": it stopped the session because of its own setup, not a command's syntax."
+		lower := strings.ToLower(reason)
+		if strings.Contains(lower, "chroot") || strings.Contains(lower, "change directory") || strings.Contains(lower, "home") || strings.Contains(lower, "writable") || strings.Contains(lower, "writeable") {
+			d.topic, _ = e.KB.Topic("permissions-chroot")
+			if strings.Contains(lower, "writable root") || strings.Contains(lower, "writeable root") {
+				d.summary += " The user's home (the chroot root) is writable by the user, which vsftpd refuses since 2.3.5: remove write permission from the home (chmod a-w) and give the user a writable subdirectory, or set allow_writeable_chroot=YES."
+			}
+		}
+		if d.topic == nil {
+			for _, m := range e.closeMatches(reason, 3) {
+				if m.Kind == knowledge.KindTopic {
+					d.topic, _ = e.KB.Topic(m.ID)
+					break
+				}
+			}
+		}
+		if d.topic == nil {
+			d.entry, _ = e.KB.Lookup(en.Code)
+		}
+		return d, true
+	}
+	return diagnosis{}, false
+}
+
+// passiveAddress: a 227 reply naming an address the client cannot reach — 0.0.0.0, a private
+// address when the control connection went to a public one, or any other address than the one
+// the client connected to — followed by a data connection that failed or never came, is the
+// server behind NAT announcing its inside address.
+func passiveAddress(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	var pasvEntry *transcript.Entry
+	for i := range t.Entries {
+		if a, _, ok := transcript.PassiveAddr(&t.Entries[i]); ok && transcript.Unroutable(a, t.ControlAddr) {
+			pasvEntry = &t.Entries[i]
+		}
+	}
+	if pasvEntry == nil {
+		return diagnosis{}, false
+	}
+	addr, port, _ := transcript.PassiveAddr(pasvEntry)
+	// 0.0.0.0 is never reachable: whatever failed after it follows from it. Another address is
+	// the cause only of a data connection that failed or never came.
+	failed := f.stall != nil || f.data != nil ||
+		(addr == "0.0.0.0" && ((f.reply != nil && !f.benign && t.Index(f.reply) > t.Index(pasvEntry)) || (f.hint != nil && t.Index(f.hint) > t.Index(pasvEntry))))
+	if !failed {
+		return diagnosis{}, false
+	}
+	d := diagnosis{evidence: []*transcript.Entry{pasvEntry}}
+	d.topic, _ = e.KB.Topic("pasv-epsv-nat")
+	d.title = "Passive mode: the server sent an address the client cannot reach"
+	control := "the server"
+	if t.ControlAddr != "" {
+		control = t.ControlAddr
+		for i := range t.Entries {
+			if t.Entries[i].Dir == transcript.Reply {
+				break
+			}
+			if strings.Contains(t.Entries[i].Text, t.ControlAddr) {
+				d.evidence = append([]*transcript.Entry{&t.Entries[i]}, d.evidence...)
+				break
+			}
+		}
+	}
+	why := "a different address"
+	switch {
+	case addr == "0.0.0.0":
+		why = "no usable address at all"
+	case isPrivate(addr) && !isPrivate(t.ControlAddr) && t.ControlAddr != "":
+		why = "a private address, not the public one you connected to"
+	}
+	d.summary = fmt.Sprintf("The control connection went to %s, but the server's 227 reply told the client to open the data connection to %s port %d — %s — and that connection failed. The server is behind NAT (or in a container) and announces its inside address: set its public passive address (vsftpd pasv_address, ProFTPD MasqueradeAddress, Pure-FTPd -P) and forward its passive port range, or let the client ignore the address in 227 (curl --ftp-skip-pasv-ip; FileZilla does it by default).", control, addr, port, why)
+	d.evidence = append(d.evidence, failureLines(f)...)
+	if f.reply != nil && !f.benign {
+		d.entry, _ = e.KB.Lookup(f.reply.Code)
+	} else {
+		d.entry, _ = e.KB.Lookup(425)
+	}
+	return d, true
+}
+
+func isPrivate(a string) bool {
+	return privateRE.MatchString(a)
+}
+
+var manualPasvRE = regexp.MustCompile(`(?i)^(literal|quote)\s+(pasv|epsv)\b`)
+
+// manualPasv: typing "literal pasv" (or "quote pasv") at a command-line client's ftp> prompt
+// sends PASV to the server, but the client does not use the port it gets: it goes on in active
+// mode. Windows' ftp.exe has no passive mode at all, so a transfer that fails after it is active
+// mode's trouble.
+func manualPasv(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	var typed *transcript.Entry
+	for _, p := range t.Tagged(transcript.TagPrompt) {
+		if manualPasvRE.MatchString(p.Text) {
+			typed = p
+		}
+	}
+	if typed == nil || (f.reply == nil && f.hint == nil && f.stall == nil) {
+		return diagnosis{}, false
+	}
+	d := diagnosis{evidence: append([]*transcript.Entry{typed}, failureLines(f)...)}
+	d.topic, _ = e.KB.Topic("active-vs-passive")
+	d.title = "“" + typed.Text + "” does not put the client in passive mode"
+	d.summary = "Sending PASV by hand makes the server open a passive port, but the command-line client does not use it: it still sends PORT and waits for the server to connect back (active mode), which NAT and firewalls block. Windows' ftp.exe cannot do passive mode at all; use a client that can (WinSCP, FileZilla, curl, or the PowerShell/.NET FTP classes with UsePassive)."
+	if f.reply != nil && !f.benign {
+		d.entry, _ = e.KB.Lookup(f.reply.Code)
+	}
+	return d, true
+}
+
+// quotaReset: when the login reply announced a quota and a transfer then broke off (a 426, 451
+// or 552, or the connection dropped after 150), the quota is what stopped it.
+func quotaReset(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	var login *transcript.Entry
+	for i := range t.Entries {
+		en := &t.Entries[i]
+		if en.Dir == transcript.Reply && en.Code == 230 && strings.Contains(strings.ToLower(en.Text), "quota") {
+			login = en
+		}
+	}
+	if login == nil {
+		return diagnosis{}, false
+	}
+	cut := (f.reply != nil && !f.benign && (f.reply.Code == 426 || f.reply.Code == 451 || f.reply.Code == 452 || f.reply.Code == 552)) ||
+		(f.data != nil && (f.data.Code == 150 || f.data.Code == 125))
+	if !cut {
+		return diagnosis{}, false
+	}
+	entry, ok := e.KB.Lookup(552)
+	if !ok {
+		return diagnosis{}, false
+	}
+	d := diagnosis{entry: entry, evidence: []*transcript.Entry{login}}
+	d.title = "Upload stopped by the account's disk quota"
+	d.summary = "The login reply announced a quota, and the transfer then broke off part-way: the upload filled the account's quota. Free space on the account (delete files), or ask the admin to raise the quota; a reset connection mid-upload is how some servers enforce it."
+	d.evidence = append(d.evidence, failureLines(f)...)
+	return d, true
+}
+
+var (
+	bannerRE    = regexp.MustCompile(`SSH-[12]\.\d+-\S*|HTTP/1\.[01] \d{3}[^"']*`)
+	timeoutRE   = regexp.MustCompile(`(?i)time[sd]? ?out|timeout|ETIMEDOUT|10060`)
+	closedRE    = regexp.MustCompile(`(?i)reset|closed|EOF|refused|broken pipe`)
+	privateRE   = regexp.MustCompile(`^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|127\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)`)
+	portWordsRE = regexp.MustCompile(`(?i)\bPORT\b|won't open a connection|not yours`)
+	tlsWordsRE  = regexp.MustCompile(`(?i)\b(ssl|tls|ftps|encrypt\w*|secure|certificate|x509|handshake|AUTH)\b`)
+	reuseRE     = regexp.MustCompile(`(?i)session reuse|not resumed|resum|reuse required`)
+	certRE      = regexp.MustCompile(`(?i)certificate|x509|CERTIFICATE_VERIFY|self[- ]signed|not trusted|unknown ca|issuer`)
+	tlsClientRE = regexp.MustCompile(`(?i)ssl|tls|gnutls|handshake|wrong version number|x509|certificate`)
+)
+
+// tlsFailure: a refusal whose words are about TLS (a server that requires it, refuses AUTH, wants
+// the TLS session resumed), or a client error from its TLS layer, is a TLS problem whatever the
+// code: the TLS topic leads and the code follows.
+func tlsFailure(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	var en *transcript.Entry
+	var text string
+	switch {
+	case f.reply != nil && !f.benign && (tlsWordsRE.MatchString(f.reply.Text) || f.reply.Command == "AUTH" || f.reply.Command == "PBSZ" || f.reply.Command == "PROT"):
+		en, text = f.reply, f.reply.Code.String()+" "+f.reply.Text
+	case f.reply != nil && f.benign && f.reply.Command == "AUTH" && f.hint != nil:
+		en, text = f.reply, f.reply.Code.String()+" "+f.reply.Text
+	case f.hint != nil && tlsClientRE.MatchString(f.hint.Text):
+		en, text = f.hint, f.hint.Text
+	case f.reply == nil && f.exc != nil && tlsClientRE.MatchString(f.exc.Text):
+		en, text = f.exc, f.exc.Text
+	default:
+		// a refused AUTH the session did not go on after: the client insisted on TLS
+		for i := range t.Entries {
+			r := &t.Entries[i]
+			if r.Dir == transcript.Reply && r.Command == "AUTH" && r.Code >= 400 && !t.Entries[len(t.Entries)-1].OpensData() && !loggedInAfter(t, i) {
+				en, text = r, r.Code.String()+" "+r.Text
+				break
+			}
+		}
+	}
+	if en == nil {
+		return diagnosis{}, false
+	}
+	d := diagnosis{evidence: []*transcript.Entry{en}}
+	if en != f.hint && f.hint != nil && tlsClientRE.MatchString(f.hint.Text) {
+		d.evidence = append(d.evidence, f.hint)
+	}
+	slug := "explicit-implicit-ftps"
+	switch {
+	case reuseRE.MatchString(text) || (f.ce != nil && f.ce.Topic == "tls-session-reuse"):
+		slug = "tls-session-reuse"
+		d.title = "The server requires TLS session reuse on the data connection"
+		d.summary = "The server refused the encrypted data connection because it did not resume the control connection's TLS session (" + quote(firstLine(text)) + "). Use a client that reuses TLS sessions (FileZilla, WinSCP, lftp, curl), or turn the check off on the server (vsftpd require_ssl_reuse=NO, ProFTPD TLSOptions NoSessionReuseRequired)."
+	case certRE.MatchString(text):
+		d.title = "The client does not trust the server's TLS certificate"
+		d.summary = "TLS started, but the client refused the server's certificate (" + quote(firstLine(text)) + "): it is self-signed, from a private CA, expired, or names another host. Install a certificate from a public CA that matches the host name, or tell the client to trust this one (curl --cacert, lftp ssl:ca-file, Python's ssl context)."
+		if tp := e.topicPrefix("tls-cert"); tp != nil {
+			slug = tp.Slug
+		}
+	case en.Dir == transcript.Reply && en.Command == "AUTH":
+		d.title = "The server does not offer TLS (AUTH TLS refused)"
+		d.summary = "The client asked for explicit FTPS with AUTH TLS and the server refused (" + quote(firstLine(text)) + "): TLS is not enabled on that server or port. Enable it on the server (vsftpd ssl_enable=YES, ProFTPD TLSEngine on, Pure-FTPd --tls=1), or connect without requiring TLS only on a network you trust."
+	case en.Dir == transcript.Reply:
+		d.title = "The server requires TLS (FTPS)"
+		d.summary = "The server refused with " + quote(firstLine(text)) + ": it accepts only encrypted sessions. Turn on explicit FTPS in the client (FTP over TLS, ftpes://, AUTH TLS on port 21) and protect the data connection too (PROT P)."
+	default:
+		d.title = "TLS failed: the client and the port disagree on FTPS"
+		d.summary = "The client's TLS layer failed (" + quote(firstLine(text)) + "). Most often the client uses implicit FTPS (ftps://, TLS from the first byte) on a port that expects plain FTP first and AUTH TLS (explicit), or the other way round: use explicit FTPS on port 21 and implicit only on 990."
+	}
+	d.topic, _ = e.KB.Topic(slug)
+	if en.Dir == transcript.Reply {
+		d.entry, _ = e.KB.Lookup(en.Code)
+		if d.entry != nil && en.Command != "AUTH" && slug != "tls-session-reuse" {
+			// A server that requires TLS says so in its own reply, and its code is what the
+			// user sees: the code leads with this title, the TLS topic right after it. A refused
+			// AUTH is different: its code's generic meaning ("syntax error") misleads; and session
+			// reuse is named only by its topic (servers send 425, 450 or 522 for it).
+			d.topic, d.follow = nil, d.topic
+		}
+	}
+	return d, true
+}
+
+// loggedInAfter reports whether a 230 follows entry i.
+func loggedInAfter(t *transcript.Transcript, i int) bool {
+	for _, en := range t.Entries[i+1:] {
+		if en.Dir == transcript.Reply && (en.Code == 230 || en.Code == 331 || en.Code == 234) {
+			return true
+		}
+	}
+	return false
+}
+
+// topicPrefix returns the first topic whose slug starts with p, or nil.
+func (e *Engine) topicPrefix(p string) *knowledge.Topic {
+	for _, tp := range e.KB.Topics() {
+		if strings.HasPrefix(tp.Slug, p) {
+			return tp
+		}
+	}
+	return nil
+}
+
+// activeRefused: a refused PORT or EPRT ("500 Illegal PORT command", "500 I won't open a
+// connection to 10.0.0.5 (only to 203.0.113.9)") means the client announced an address the
+// server will not connect to — a client behind NAT in active mode.
+func activeRefused(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	if f.reply == nil || f.benign || (f.reply.Command != "PORT" && f.reply.Command != "EPRT" && !portWordsRE.MatchString(f.reply.Text)) {
+		return diagnosis{}, false
+	}
+	if f.reply.Code/100 != 5 {
+		return diagnosis{}, false
+	}
+	d := diagnosis{evidence: []*transcript.Entry{f.reply}}
+	d.topic, _ = e.KB.Topic("active-vs-passive")
+	d.entry, _ = e.KB.Lookup(f.reply.Code)
+	d.title = "Active mode refused: the server will not connect to the address in PORT"
+	d.summary = "The server refused the client's PORT command (" + quote(f.reply.Code.String()+" "+firstLine(f.reply.Text)) + "): the address it names is not the one the client connects from — a client behind NAT announcing its private address. Switch the client to passive mode (the default in every modern client), or set its external address for active mode."
+	return d, true
+}
+
+// dataAfterPassive: a data connection that failed or never arrived after a 227 or 229 reply is
+// the passive port the server announced being unreachable (NAT, or a passive port range not
+// forwarded or opened); after a 200 to PORT it is the server's connection back to the client,
+// which the client's own firewall or router blocks.
+func dataAfterPassive(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	after := f.data
+	if after == nil {
+		after = f.stall
+	}
+	if after == nil || after.Code == 150 || after.Code == 125 {
+		return diagnosis{}, false
+	}
+	d := diagnosis{evidence: []*transcript.Entry{after}}
+	d.evidence = append(d.evidence, failureLines(f)...)
+	stalled := f.stall != nil && f.data == nil
+	what := "failed"
+	if stalled {
+		what = "never opened: the log ends waiting for it"
+	}
+	last := quote(strings.TrimSpace(after.Code.String() + " " + firstLine(after.Text)))
+	if after.ActiveOK() {
+		d.topic, _ = e.KB.Topic("active-vs-passive")
+		d.title = "Active mode: the server's connection back to the client " + strings.Split(what, ":")[0]
+		d.summary = "After " + last + " the server had to connect back to the client for the listing or file, and that connection " + what + ". The client's firewall or router blocks it: switch the client to passive mode (Windows' built-in ftp.exe cannot; use another client)."
+	} else if timedOut := stalled || (f.hint != nil && timeoutRE.MatchString(f.hint.Text)) || (f.reply != nil && timeoutRE.MatchString(f.reply.Text)); timedOut {
+		// The address in the reply is one the client can use (passiveAddress did not apply), and
+		// nothing answered on its port: a firewall drops the passive port range.
+		d.topic, _ = e.KB.Topic("firewall-ports")
+		d.title = "Passive mode: the data connection " + strings.Split(what, ":")[0] + " (passive ports blocked)"
+		d.summary = "After " + last + " the client had to open a second connection to the address and port in that reply, and it " + what + ", with no answer at all: a firewall between you and the server drops the server's passive port range. Open that range (and only it) on the server's firewall and any cloud security group, and set the same range in the server (vsftpd pasv_min_port/pasv_max_port, ProFTPD PassivePorts, Pure-FTPd -p)."
+	} else {
+		d.topic, _ = e.KB.Topic("pasv-epsv-nat")
+		d.title = "Passive mode: the data connection " + strings.Split(what, ":")[0]
+		d.summary = "After " + last + " the client had to open a second connection to the address and port in that reply, and it " + what + ". Nothing accepts connections there: the server is behind NAT or in a container and announces an address or port that is not forwarded to it. Set the server's public passive address and port range and forward that range to it."
+	}
+	d.entry, _ = e.KB.Lookup(425)
+	return d, true
+}
+
+// dataSetupCommands are the commands that set up or use a data connection.
+var dataSetupCommands = map[string]bool{"PASV": true, "EPSV": true, "PORT": true, "EPRT": true, "LIST": true, "MLSD": true, "NLST": true, "RETR": true, "STOR": true, "APPE": true}
+
+// timeoutAtData: a client time-out while a passive-port request or a listing waits for its reply
+// is the data connection's setup being blocked (by a firewall or a NAT router that inspects FTP,
+// or passive ports that are not open): which side opens the data connection is the fix.
+func timeoutAtData(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	if f.hint == nil || (f.reply != nil && !f.benign) || f.ce == nil || !isTimeout(*f.ce) {
+		return diagnosis{}, false
+	}
+	var cmd *transcript.Entry
+	for i := t.Index(f.hint) - 1; i >= 0; i-- {
+		en := &t.Entries[i]
+		if en.Dir == transcript.Reply {
+			break
+		}
+		if en.Dir == transcript.Command {
+			cmd = en
+			break
+		}
+	}
+	if cmd == nil || !dataSetupCommands[strings.ToUpper(firstWord(cmd.Text))] {
+		return diagnosis{}, false
+	}
+	d := diagnosis{evidence: []*transcript.Entry{cmd, f.hint}}
+	d.topic, _ = e.KB.Topic("active-vs-passive")
+	d.title = "Timed out setting up the data connection (after " + strings.ToUpper(firstWord(cmd.Text)) + ")"
+	d.summary = "The login worked, but the client timed out waiting for the answer to " + quote(cmd.Text) + ": a firewall or NAT router between you and the server is blocking or rewriting the data connection's setup. Try the other mode (passive is the default and usually right), open the server's passive port range, and turn off FTP inspection (ALG) on routers between."
+	return d, true
+}
+
+func isTimeout(c knowledge.ClientError) bool {
+	id := strings.ToLower(c.ID + " " + strings.Join(c.Match, " "))
+	return c.Code == 10060 || strings.Contains(id, "timeout") || strings.Contains(id, "timed out") || strings.Contains(id, "timed-out")
+}
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// clientTopicNoReply: when the server never replied, the client's own message is all the log
+// has, and the concept it names leads (a refused connection, a time-out, a TLS mismatch).
+func clientTopicNoReply(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	if !f.noFTP || f.ce == nil || f.ce.Topic == "" || f.ce.Code != 0 {
+		return diagnosis{}, false
+	}
+	tp, ok := e.KB.Topic(f.ce.Topic)
+	if !ok {
+		return diagnosis{}, false
+	}
+	d := diagnosis{topic: tp, evidence: []*transcript.Entry{f.hint}}
+	d.title = tp.Title
+	d.summary = knowledge.FirstSentence(f.ce.Meaning)
+	return d, true
+}
+
+// codeDiagnosis is the rule when no evidence names the failure: the failing reply's code, the
+// client's error, a stall, a code outside the standards, or no failure.
+func (e *Engine) codeDiagnosis(t *transcript.Transcript, f logFailure) diagnosis {
+	var d diagnosis
+	if f.reply != nil {
+		d.entry, _ = e.KB.Lookup(f.reply.Code)
+		d.evidence = []*transcript.Entry{f.reply}
+	}
+	if d.entry == nil && f.hint != nil {
+		d.evidence = []*transcript.Entry{f.hint}
+		switch {
+		case f.ce != nil && f.ce.Code != 0 && !f.ce.AboutSuccess():
+			d.entry, _ = e.KB.Lookup(f.ce.Code)
+		case f.ce != nil:
+		default:
+			if code, ok := e.embeddedCode(f.hint.Text); ok {
+				d.entry, _ = e.KB.Lookup(code)
+			}
+		}
+		if d.entry == nil && f.ce != nil && f.ce.Topic != "" {
+			d.topic, _ = e.KB.Topic(f.ce.Topic)
+			if d.topic != nil {
+				d.title = d.topic.Title
+				d.summary = knowledge.FirstSentence(f.ce.Meaning)
+			}
+		}
+	}
+	if d.entry != nil {
+		step := d.entry.Step.Label()
+		d.title = "Failed at " + strings.ToLower(step[:1]) + step[1:] + ": " + d.entry.Heading()
+		if f.reply != nil && f.reply.Command != "" {
+			d.summary = fmt.Sprintf("The server refused %s with %s. %s", f.reply.Command, quote(f.reply.Code.String()+" "+firstLine(f.reply.Text)), knowledge.FirstSentence(d.entry.Meaning))
+		}
+		if s := summaryFor(f, d.entry.Code); s != nil {
+			d.evidence = append(d.evidence, s)
+			if cmd := s.Command; cmd != "" {
+				d.summary = fmt.Sprintf("The client's %s failed: %s. %s", cmd, quote(s.Text), knowledge.FirstSentence(d.entry.Meaning))
+			}
+		}
+		if f.reply != nil && f.exc != nil && f.exc != f.reply {
+			d.evidence = append(d.evidence, f.exc)
+		}
+		return d
+	}
+	if d.topic != nil {
+		return d
+	}
+	if f.reply != nil && e.hasClass(f.reply.Code) {
+		d.class = true
+		return d
+	}
+	d.none = true
+	return d
+}
+
+// summaryFor returns the client's summary line that reports code (lftp's "ls: Login failed: 530 …").
+func summaryFor(f logFailure, code knowledge.Code) *transcript.Entry {
+	for _, s := range f.summ {
+		if strings.Contains(s.Text, code.String()) {
+			return s
+		}
+	}
+	return nil
+}
+
+// failureLines are the lines that show the failure itself: the failing reply, else the client's error.
+func failureLines(f logFailure) []*transcript.Entry {
+	if f.reply != nil && !f.benign {
+		return []*transcript.Entry{f.reply}
+	}
+	if f.hint != nil {
+		return []*transcript.Entry{f.hint}
+	}
+	return nil
+}
+
+func quote(s string) string { return "“" + strings.TrimSpace(s) + "”" }
+
+// buildLogReply is step 4: the diagnosis leads the title, summary and Matches; the timeline and
+// the code's or topic's explanation follow.
+func (e *Engine) buildLogReply(t *transcript.Transcript, f logFailure, d diagnosis) Reply {
+	var r Reply
+	context := joinText(t)
+	switch {
+	case d.topic != nil:
+		r = e.topicReply(d.topic)
+		if d.entry != nil {
+			code := e.codeReply(d.entry, nil, context)
+			r.Fields = code.Fields
+			r.Matches = append(r.Matches, code.Matches...)
+			r.Sections = append(r.Sections, Section{Heading: "What " + d.entry.Code.String() + " means", Body: d.entry.Meaning})
+			r.Sections = append(r.Sections, Section{Heading: "How to fix " + d.entry.Code.String(), Items: d.entry.Fixes, Ordered: true})
+		}
+	case d.entry != nil:
+		var ev *evidence
+		if f.reply != nil {
+			ev = replyEvidence(*f.reply)
+		}
+		r = e.codeReply(d.entry, ev, context)
+	case d.class:
+		cl := f.reply.Code.Class()
+		r, _ = e.classReply(cl)
+		d.title = fmt.Sprintf("Failed with %s, a code outside the standards (%s)", f.reply.Code, cl)
+		d.summary = "The server answered " + strings.TrimSpace(f.reply.Code.String()+" "+firstLine(f.reply.Text)) + ". No FTP standard defines that code, so its wording and its class are the clues: " + r.Summary
+	default:
+		r = Reply{Title: "No failure in this log", Severity: SeveritySuccess,
+			Summary: "Every reply in it is a success or a refusal the client recovered from. If the transfer still failed, paste the part of the log after the last line here, or a client log with more detail (see “logs”)."}
+		if last := lastOf(t.Replies()); last != nil {
+			if en, ok := e.KB.Lookup(last.Code); ok {
+				r.Matches = []knowledge.Match{{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title}}
+			}
+		}
+	}
+	r.Kind = KindLog
+	if d.entry != nil {
+		r.Severity = SeverityOf(d.entry.Code)
+	}
+	if d.title != "" {
+		r.Title = d.title
+	}
+	if d.summary != "" {
+		r.Summary = d.summary
+	}
+	if f.ce != nil {
+		r.Sections = append([]Section{clientSection(*f.ce)}, r.Sections...)
+	}
+	if d.where != "" {
+		r.Sections = append([]Section{{Heading: "Where it failed", Body: d.where}}, r.Sections...)
+	}
+	r.Sections = append([]Section{timeline(t, d)}, r.Sections...)
+	r.Evidence = evidenceLines(d.evidence)
+	e.addLogMatches(&r, t, f, d)
+	return r
+}
+
+// evidenceLines are the decisive lines as the user pasted them, each once, at most MaxEvidence.
+func evidenceLines(es []*transcript.Entry) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, en := range es {
+		if en == nil || en.Raw == "" || seen[en.Raw] {
+			continue
+		}
+		if en.Dir == transcript.Command && strings.Contains(en.Raw, "****") {
+			continue // a masked password is not verbatim
+		}
+		seen[en.Raw] = true
+		out = append(out, en.Raw)
+		if len(out) == MaxEvidence {
+			break
+		}
+	}
+	return out
+}
+
+// addLogMatches fills Matches after the diagnosis: the other failing codes in the log in order,
+// then the topics behind the explained code.
+func (e *Engine) addLogMatches(r *Reply, t *transcript.Transcript, f logFailure, d diagnosis) {
+	seen := map[string]bool{}
+	for _, m := range r.Matches {
+		seen[m.ID] = true
+	}
+	add := func(m knowledge.Match) {
+		if !seen[m.ID] {
+			seen[m.ID] = true
+			r.Matches = append(r.Matches, m)
+		}
+	}
+	if d.follow != nil {
+		add(knowledge.Match{ID: d.follow.Slug, Kind: knowledge.KindTopic, Title: d.follow.Title})
+	}
+	if d.topic != nil && d.entry == nil && f.reply != nil && !f.benign {
+		if en, ok := e.KB.Lookup(f.reply.Code); ok {
+			add(knowledge.Match{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title})
+		}
+	}
+	for _, rep := range t.Replies() {
+		if en, ok := e.KB.Lookup(rep.Code); ok && rep.Code/100 >= 4 {
+			add(knowledge.Match{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title})
+		}
+	}
+	if d.entry == nil {
+		return
+	}
+	// The failing line's own words pick the topics first ("Illegal PORT command" is active mode's
+	// trouble, not a syntax error's); the topics that list the code fill in.
+	var candidates []knowledge.Match
+	if line := failingLine(f); line != "" && f.data == nil {
+		for _, m := range e.closeMatches(line, 6) {
+			if m.Kind == knowledge.KindTopic {
+				candidates = append(candidates, m)
+			}
+		}
+	}
+	for _, tp := range e.topicsFor(d.entry.Code, maxLogTopics) {
+		candidates = append(candidates, knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
+	}
+	added := 0
+	for _, m := range r.Matches {
+		if m.Kind == knowledge.KindTopic {
+			added++
+		}
+	}
+	for _, m := range candidates {
+		if added < maxLogTopics && !seen[m.ID] {
+			add(knowledge.Match{ID: m.ID, Kind: m.Kind, Title: m.Title})
+			added++
+		}
+	}
+	// An IIS log's decisive detail is its win32 status: the topic that reads it comes next.
+	if t.Format == "iis" {
+		if tp, ok := e.KB.Topic(iisTopic); ok && !seen[tp.Slug] {
+			add(knowledge.Match{ID: tp.Slug, Kind: knowledge.KindTopic, Title: tp.Title})
+			r.Related = append(r.Related, Ref{ID: tp.Slug, Kind: knowledge.KindTopic, Label: tp.Title})
+		}
+	}
+}
+
+// iisTopic explains IIS FTP logs' status columns.
+const iisTopic = "iis-win32-status"
+
+// isConnectFailure reports whether a client error is a TCP connection failing: timed out,
+// refused, reset or unreachable.
+func isConnectFailure(c knowledge.ClientError) bool {
+	switch c.Code {
+	case 10060, 10061, 10054, 10065, 425:
+		return true
+	}
+	id := strings.ToLower(c.ID)
+	return strings.Contains(id, "timeout") || strings.Contains(id, "timed-out") || strings.Contains(id, "refused") || strings.Contains(id, "reset")
+}
+
+func lastOf(es []transcript.Entry) *transcript.Entry {
+	if len(es) == 0 {
+		return nil
+	}
+	return &es[len(es)-1]
+}
+
+func joinText(t *transcript.Transcript) string {
+	var b strings.Builder
+	for _, en := range t.Entries {
+		b.WriteString(en.Text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// rawText is the log's lines as pasted.
+func rawText(t *transcript.Transcript) string {
+	var b strings.Builder
+	for _, en := range t.Entries {
+		b.WriteString(en.Raw)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// maxTimeline is how many events of a log the timeline shows: the failure and what led to it.
+const maxTimeline = 14
+
+// timeline renders the log's commands and replies as preformatted lines, ending at the failure
+// (or the end), with "→" marking the decisive line.
+func timeline(t *transcript.Transcript, d diagnosis) Section {
+	end := len(t.Entries)
+	mark := -1
+	if f := t.Failure(); f != nil {
+		mark = t.Index(f)
+	} else if h := t.ClientError(); h != nil {
+		mark = t.Index(h)
+	}
+	if len(d.evidence) > 0 {
+		if i := t.Index(d.evidence[len(d.evidence)-1]); i >= 0 {
+			mark = i
+		}
+	}
+	if mark >= 0 {
+		end = min(len(t.Entries), mark+3)
+	}
+	var lines []string
+	for i := 0; i < end; i++ {
+		en := t.Entries[i]
+		var s string
+		switch {
+		case en.Dir == transcript.Reply:
+			txt := en.Text
+			if j := strings.IndexByte(txt, '\n'); j >= 0 {
+				txt = txt[:j] + " …"
+			}
+			s = "< " + en.Code.String() + " " + txt
+		case en.Dir == transcript.Command:
+			s = "> " + en.Text
+		case en.Dir == transcript.Error:
+			s = "! " + en.Text
+		case en.Tag == transcript.TagBanner || en.Tag == transcript.TagConnected:
+			s = "* " + en.Text
+		default:
+			continue
+		}
+		if i == mark {
+			s = "→ " + s
+		} else {
+			s = "  " + s
+		}
+		lines = append(lines, truncate(s, 160))
+	}
+	if len(lines) > maxTimeline {
+		lines = append([]string{fmt.Sprintf("  … %d earlier lines", len(lines)-maxTimeline)}, lines[len(lines)-maxTimeline:]...)
+	}
+	body := strings.Join(lines, "\n")
+	if t.Truncated {
+		body += "\n  (log cut: only the first part was read)"
+	}
+	return Section{Heading: "Timeline", Body: body, Pre: true}
+}
+
+func truncate(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// maxLogTopics is how many topics follow a log's explained code in Matches.
+const maxLogTopics = 2
+
+// firstLine returns s up to its first line break.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// failingLine is the text that explains a log's failure: the failed reply with its code, else the
+// client's error line, else "".
+func failingLine(f logFailure) string {
+	if f.reply != nil {
+		return f.reply.Code.String() + " " + firstLine(f.reply.Text)
+	}
+	if f.hint != nil {
+		return f.hint.Text
+	}
+	return ""
+}
+
+// hasCode reports whether the knowledge base explains code (a base loaded from other data may not).
+func (e *Engine) hasCode(code knowledge.Code) bool {
+	_, ok := e.KB.Lookup(code)
+	return ok
+}
+
+// hasClass reports whether code belongs to a class the knowledge base explains.
+func (e *Engine) hasClass(code knowledge.Code) bool {
+	_, ok := e.KB.Class(code.Class())
+	return ok
+}
+
+// topicsFor returns up to n topics that list code among their related codes, the ones that list
+// it earliest (as most central to them) first.
+func (e *Engine) topicsFor(code knowledge.Code, n int) []*knowledge.Topic {
+	type ranked struct {
+		t   *knowledge.Topic
+		pos int
+	}
+	var rs []ranked
+	for _, t := range e.KB.Topics() {
+		// The IIS log topic reads IIS's columns; IIS logs add it themselves.
+		if i := slices.Index(t.Related, code); i >= 0 && t.Slug != iisTopic {
+			rs = append(rs, ranked{t, i})
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int { return a.pos - b.pos })
+	out := make([]*knowledge.Topic, 0, n)
+	for _, r := range rs[:min(n, len(rs))] {
+		out = append(out, r.t)
+	}
+	return out
+}

@@ -1,0 +1,335 @@
+package transcript
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/ftpbot/ftpbot/knowledge"
+)
+
+// Format is one kind of log: a name and a whole-document parser. Parse reads every line of a
+// document (already cut by Lines) and reports how many lines it recognised by the format's own
+// shapes; lines it cannot place the format may still read as a raw transcript would (a bare reply
+// pasted into a FileZilla log), but those do not count. Parse picks the format with the highest
+// count, so no format needs to know about another, and their order matters only on a tie.
+type Format struct {
+	Name  string
+	Parse func(lines []string) (t *Transcript, recognised int)
+}
+
+// Formats is every format Parse tries. Specific formats come before the raw one, which wins only
+// when nothing else recognised more lines.
+var Formats = []Format{
+	{"iis", parseIIS},
+	{"ftplib", parseFtplib},
+	lineFormat("filezilla", filezillaLine, false),
+	lineFormat("winscp", winscpLine, false),
+	lineFormat("curl", curlLine, false),
+	lineFormat("lftp", lftpLine, false),
+	lineFormat("wget", wgetLine, true),
+	lineFormat("windows-ftp", windowsFtpLine, true),
+	lineFormat("vsftpd", vsftpdLine, false),
+	lineFormat("proftpd", proftpdLine, false),
+	{"raw", parseRaw},
+}
+
+// line is what a format makes of one input line.
+type line struct {
+	dir     Dir
+	payload string
+	tag     Tag
+	command string // for summaries: the client command named
+}
+
+// lineFunc classifies one line (timestamps already removed); ok is false for a line that is not
+// in the format's shapes.
+type lineFunc func(s string) (l line, ok bool)
+
+// lineFormat makes a whole-document format from a line classifier: every line goes through fn,
+// and lines fn does not know are read as shared shapes (tracebacks, banners, summaries) or as a
+// raw transcript's. bare says the client prints the server's replies undecorated (wget, the ftp
+// command-line clients): then, once one line of the format's own shape is seen, bare replies
+// and commands count as the format's too.
+func lineFormat(name string, fn lineFunc, bare bool) Format {
+	return Format{Name: name, Parse: func(lines []string) (*Transcript, int) {
+		b := newBuilder()
+		n, rawN := 0, 0
+		for i, raw := range lines {
+			s := strings.TrimRight(raw, " \t\r")
+			if strings.TrimSpace(s) == "" {
+				continue
+			}
+			if l, ok := fn(stripTimestamp(s)); ok {
+				n++
+				b.add(i+1, s, l, false)
+				continue
+			}
+			if b.fallback(i+1, s) {
+				rawN++
+			}
+		}
+		if bare && n > 0 {
+			n += rawN
+		}
+		return b.t, n
+	}}
+}
+
+// parseRaw reads a raw control-channel transcript: bare reply lines and commands.
+func parseRaw(lines []string) (*Transcript, int) {
+	b := newBuilder()
+	n := 0
+	for i, raw := range lines {
+		s := strings.TrimRight(raw, " \t\r")
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		if b.fallback(i+1, s) {
+			n++
+		}
+	}
+	return b.t, n
+}
+
+// builder assembles entries: multi-line replies, the command each reply answers, tracebacks.
+type builder struct {
+	t           *Transcript
+	open        int // index of a multi-line reply still open (its first line seen, not its last), or -1
+	lastCommand string
+	traceback   bool // inside a Python traceback: indented lines are frames
+}
+
+func newBuilder() *builder {
+	return &builder{t: &Transcript{failure: -1, hint: -1}, open: -1}
+}
+
+// fallback reads a line no format claimed: the shapes every log shares, then a raw transcript's
+// reply or command. It reports whether the line was a raw reply or command.
+func (b *builder) fallback(n int, s string) bool {
+	trimmed := strings.TrimSpace(stripTimestamp(s))
+	if l, ok := b.shared(s, trimmed); ok {
+		b.add(n, s, l, false)
+		return false
+	}
+	if l, ok := rawLine(trimmed); ok {
+		b.add(n, s, l, true)
+		return true
+	}
+	if b.open >= 0 {
+		b.add(n, s, line{dir: -1, payload: trimmed}, true)
+		return false
+	}
+	b.add(n, s, line{dir: Status, payload: trimmed}, true)
+	return false
+}
+
+// add appends one classified line. fromRaw says the line had no format decoration, so inside a
+// multi-line reply it belongs to that reply whatever it looks like (" EPRT" in a FEAT list).
+func (b *builder) add(n int, raw string, l line, fromRaw bool) {
+	payload := l.payload
+	if b.open >= 0 && (l.dir == Reply || l.dir == -1 || fromRaw) && l.tag == TagNone {
+		open := &b.t.Entries[b.open]
+		if code, _, ok := knowledge.ParseReplyLine(payload); ok && code == open.Code && len(payload) >= 4 && payload[3] == ' ' {
+			open.Text += "\n" + strings.TrimSpace(payload[3:])
+			b.open = -1
+			return
+		}
+		if l.dir != Reply || !isReplyStart(payload) {
+			open.Text += "\n" + strings.TrimSpace(payload)
+			return
+		}
+		b.open = -1
+	}
+	if l.dir == -1 {
+		l.dir = Status
+	}
+	e := Entry{Line: n, Dir: l.dir, Text: payload, Raw: raw, Tag: l.tag, Command: l.command}
+	switch l.dir {
+	case Reply:
+		code, rest, ok := knowledge.ParseReplyLine(payload)
+		if !ok {
+			e.Dir = Status
+			if looksForeign(payload) {
+				e.Tag = TagBanner
+			}
+			break
+		}
+		e.Code, e.Text, e.Command = code, rest, b.lastCommand
+		if len(payload) > 3 && payload[3] == '-' {
+			b.open = len(b.t.Entries)
+		}
+		// an intermediate 1xx keeps the command open for its final reply; 331, 332 and 350 ask
+		// for the next command, which the following reply answers
+		if code/100 != 1 {
+			b.lastCommand = ""
+		}
+	case Command:
+		if f := strings.Fields(payload); len(f) > 0 {
+			b.lastCommand = strings.ToUpper(f[0])
+		}
+		e.Text = maskSecret(payload)
+		e.Raw = maskSecretIn(raw, payload)
+	case Status:
+		if e.Tag == TagNone && looksForeign(payload) {
+			e.Tag = TagBanner
+		}
+		if e.Tag == TagNone && connectedRE.MatchString(payload) {
+			e.Tag = TagConnected
+		}
+	}
+	b.t.Entries = append(b.t.Entries, e)
+}
+
+// shared reads the shapes any log may hold, whatever client wrote it: a Python traceback and the
+// exception ending it, a program's exception line, lftp's summary lines, a server banner that is
+// not FTP.
+func (b *builder) shared(s, trimmed string) (line, bool) {
+	if strings.HasPrefix(trimmed, "Traceback (most recent call last)") {
+		b.traceback = true
+		return line{dir: Status, payload: trimmed, tag: TagFrame}, true
+	}
+	if b.traceback && (strings.HasPrefix(s, " ") || strings.HasPrefix(s, "\t") || strings.HasPrefix(trimmed, "During handling") || strings.HasPrefix(trimmed, "The above exception") || strings.HasPrefix(trimmed, "^")) {
+		return line{dir: Status, payload: trimmed, tag: TagFrame}, true
+	}
+	if m := exceptionRE.FindStringSubmatch(s); m != nil && (b.traceback || exceptionName(m[1])) {
+		b.traceback = false
+		return b.exception(trimmed, m[1], m[2]), true
+	}
+	b.traceback = false
+	if m := summaryRE.FindStringSubmatch(trimmed); m != nil {
+		return line{dir: Error, payload: trimmed, tag: TagSummary, command: m[1]}, true
+	}
+	if looksForeign(trimmed) {
+		return line{dir: Status, payload: trimmed, tag: TagBanner}, true
+	}
+	return line{}, false
+}
+
+// exception reads a traceback's last line. One that quotes a server reply (ftplib's
+// "error_perm: 530 Login incorrect.") is that reply when the log did not show it already: a
+// script run without debug output has nothing else.
+func (b *builder) exception(trimmed, name, msg string) line {
+	if code, _, ok := knowledge.ParseReplyLine(strings.TrimSpace(msg)); ok && knowledge.Code(code).Class() != "" {
+		seen := false
+		for i := len(b.t.Entries) - 1; i >= 0; i-- {
+			if e := b.t.Entries[i]; e.Dir == Reply {
+				seen = e.Code == code
+				break
+			}
+		}
+		if !seen {
+			return line{dir: Reply, payload: strings.TrimSpace(msg), tag: TagException}
+		}
+	}
+	return line{dir: Error, payload: trimmed, tag: TagException}
+}
+
+var (
+	// 2026-11-24 10:00:00, 10:00:00, [10:00:00], Mon Nov 24 10:00:00 2026, 2026-11-24T10:00:00.123Z,
+	// FileZilla 3's "2026-11-24 10:00:00 1234 1 " (pid and session number), "17:04:05.123456 " (curl
+	// --trace-time).
+	timestampRE = regexp.MustCompile(`^\s*(\[?\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\]?\s+(?:\d+\s+\d+\s+)?|\[?\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\]?\s+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\s+)`)
+	// a program's exception line: "ssl.SSLCertVerificationError: [SSL: …]", "EOFError",
+	// "org.apache.commons.net.ftp.FTPConnectionClosedException: Connection closed without indication."
+	exceptionRE = regexp.MustCompile(`^([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)(?::\s?(.*))?$`)
+	// lftp's summary of a failed command: "ls: Login failed: 530 Login incorrect.",
+	// "cd: Access failed: 550 Failed to change directory. (/x)", "mirror: Fatal error: max-retries exceeded",
+	// "Fatal error: Certificate verification: Not trusted".
+	summaryRE = regexp.MustCompile(`^(?:([a-z][\w-]*): )?(?:Login failed|Access failed|Fatal error|Delete operation failed|Not connected|ERROR)\b:?.*$`)
+	// the client saying the TCP connection opened
+	connectedRE = regexp.MustCompile(`(?i)\bconnected to\b|connection established|\.\.\. ?connected\.?$|^connected$|^connected,|\bConnection to .* succeeded`)
+	// a greeting that is not FTP: an SSH server's banner, an HTTP server's reply
+	foreignRE = regexp.MustCompile(`(?:^|\s|'|")(SSH-[12]\.\d+-\S*|HTTP/1\.[01] \d{3}\b.*|<!DOCTYPE html|<html)`)
+)
+
+// looksForeign reports whether s is a greeting from a server that does not speak FTP.
+func looksForeign(s string) bool { return foreignRE.MatchString(s) }
+
+// Foreign returns what answered instead of an FTP server when e is a banner: "SSH", "HTTP", or "".
+func Foreign(s string) string {
+	m := foreignRE.FindStringSubmatch(s)
+	switch {
+	case m == nil:
+		return ""
+	case strings.HasPrefix(m[1], "SSH-"):
+		return "SSH"
+	default:
+		return "HTTP"
+	}
+}
+
+// exceptionName reports whether a name looks like an exception or error class, so that a line
+// outside a traceback ("ftplib.error_perm: 530", "FTPConnectionClosedException: …") is one.
+func exceptionName(name string) bool {
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	return strings.HasSuffix(last, "Error") || strings.HasSuffix(last, "Exception") || strings.HasPrefix(last, "error_") ||
+		(strings.Contains(name, ".") && (last == "timeout" || last == "error" || strings.HasSuffix(last, "Timeout")))
+}
+
+func stripTimestamp(s string) string {
+	if loc := timestampRE.FindStringIndex(s); loc != nil {
+		return s[loc[1]:]
+	}
+	return s
+}
+
+// rawLine reads a bare reply line or command.
+func rawLine(s string) (line, bool) {
+	if isReplyStart(s) {
+		return line{dir: Reply, payload: s}, true
+	}
+	if commandRE.MatchString(s) && knownVerbs[strings.ToUpper(strings.Fields(s)[0])] {
+		return line{dir: Command, payload: s}, true
+	}
+	return line{}, false
+}
+
+// a raw command line: an upper-case verb of 3 or 4 letters, alone or with arguments.
+var commandRE = regexp.MustCompile(`^(?:[A-Z]{3,4}|[a-z]{3,4})(?:\s.*)?$`)
+
+// isReplyStart reports whether s begins a new reply (a code then space or hyphen).
+func isReplyStart(s string) bool {
+	_, _, ok := knowledge.ParseReplyLine(s)
+	return ok
+}
+
+func cutPrefixFold(s, p string) (string, bool) {
+	if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+		return s[len(p):], true
+	}
+	return "", false
+}
+
+// maskSecret hides the argument of PASS (and ACCT) so a pasted log never echoes a password.
+func maskSecret(cmd string) string {
+	f := strings.Fields(cmd)
+	if len(f) > 1 {
+		switch strings.ToUpper(f[0]) {
+		case "PASS", "ACCT":
+			return f[0] + " ****"
+		}
+	}
+	return cmd
+}
+
+// maskSecretIn masks the password of command cmd where it stands in the raw line.
+func maskSecretIn(raw, cmd string) string {
+	masked := maskSecret(cmd)
+	if masked == cmd {
+		return raw
+	}
+	if i := strings.Index(raw, cmd); i >= 0 {
+		return raw[:i] + masked + raw[i+len(cmd):]
+	}
+	return masked
+}
+
+var knownVerbs = map[string]bool{}
+
+func init() {
+	for _, v := range strings.Fields(`USER PASS ACCT CWD CDUP SMNT QUIT REIN PORT PASV TYPE STRU MODE RETR STOR STOU
+		APPE ALLO REST RNFR RNTO ABOR DELE RMD MKD PWD LIST NLST SITE SYST STAT HELP NOOP FEAT OPTS AUTH ADAT
+		PBSZ PROT CCC MIC CONF ENC EPRT EPSV LPRT LPSV LANG MDTM SIZE MLST MLSD HOST CLNT XCWD XPWD XMKD XRMD`) {
+		knownVerbs[v] = true
+	}
+}
