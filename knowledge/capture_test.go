@@ -1,7 +1,7 @@
 package knowledge_test
 
 // The control-channel captures in data/captured/ are made here, from the real Debian servers that
-// knowledge/ftpservertest starts on 127.0.0.1:
+// internal/ftpservertest starts on 127.0.0.1:
 //
 //	go test ./knowledge/ -run TestCapture -capture
 //
@@ -28,7 +28,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ftpbot/ftpbot/knowledge/ftpservertest"
+	"github.com/ftpbot/ftpbot/internal/ftpservertest"
 )
 
 var capture = flag.Bool("capture", false, "drive scripted FTP sessions against the real servers on loopback and rewrite data/captured/*.txt")
@@ -872,7 +872,7 @@ func header(kind ftpservertest.Kind) string {
 	p("%s control-channel capture", kind)
 	p("Server: %s (Debian package %s, %s)", version, pkg, ftpservertest.Binary(kind))
 	p("Made by: go test ./knowledge/ -run TestCapture -capture (knowledge/capture_test.go). It starts the real")
-	p("  server on 127.0.0.1 with knowledge/ftpservertest and drives scripted sessions over a raw control")
+	p("  server on 127.0.0.1 with internal/ftpservertest and drives scripted sessions over a raw control")
 	p("  connection; data connections are real, on loopback only.")
 	p("Format: '> COMMAND' was sent by the client (passwords shown as ****); '< line' is a reply line exactly")
 	p("  as the server sent it, without the CRLF; other '#' lines are notes. Ports in PASV/EPSV replies,")

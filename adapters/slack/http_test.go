@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/logtest"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 )
 
 // The signing test vector from Slack's documentation (platforms.md). Its timestamp is from 2018,
@@ -55,7 +57,7 @@ func TestSignatureVector(t *testing.T) {
 			}
 		})
 	}
-	if got := sign(testSecret, vectorTS, []byte(vectorBody)); got != vectorSig {
+	if got := signtest.Slack(testSecret, vectorTS, []byte(vectorBody)); got != vectorSig {
 		t.Errorf("the test's own signer gives %s, want %s", got, vectorSig)
 	}
 }
@@ -68,12 +70,12 @@ type httpAdapter struct {
 	now     time.Time
 	answers atomic.Int32
 	health  *bot.Health
-	logs    *logBuf
+	logs    *logtest.Buffer
 }
 
 func newHTTPAdapter(t *testing.T, o Options) *httpAdapter {
 	t.Helper()
-	h := &httpAdapter{now: time.Unix(1_700_000_000, 0), health: &bot.Health{}, logs: &logBuf{}}
+	h := &httpAdapter{now: time.Unix(1_700_000_000, 0), health: &bot.Health{}, logs: &logtest.Buffer{}}
 	if o.Engine == nil {
 		o.Engine = testEngine(t)
 	}
@@ -177,7 +179,7 @@ func TestHTTPRejects(t *testing.T) {
 		ts := strconv.FormatInt(h.now.Unix(), 10)
 		req.Header.Set("Content-Type", ct)
 		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		req.Header.Set("X-Slack-Signature", sign(testSecret, ts, body))
+		req.Header.Set("X-Slack-Signature", signtest.Slack(testSecret, ts, body))
 		if mutate != nil {
 			mutate(req)
 		}
@@ -202,12 +204,12 @@ func TestHTTPRejects(t *testing.T) {
 			func(r *http.Request) { r.Header.Set("X-Slack-Signature", "v0="+strings.Repeat("0", 64)) }, 401},
 		{"signed with another secret", "/slack/commands", "application/x-www-form-urlencoded", form,
 			func(r *http.Request) {
-				r.Header.Set("X-Slack-Signature", sign("other", r.Header.Get("X-Slack-Request-Timestamp"), form))
+				r.Header.Set("X-Slack-Signature", signtest.Slack("other", r.Header.Get("X-Slack-Request-Timestamp"), form))
 			}, 401},
 		{"stale timestamp, validly signed", "/slack/commands", "application/x-www-form-urlencoded", form,
 			func(r *http.Request) {
 				r.Header.Set("X-Slack-Request-Timestamp", stale)
-				r.Header.Set("X-Slack-Signature", sign(testSecret, stale, form))
+				r.Header.Set("X-Slack-Signature", signtest.Slack(testSecret, stale, form))
 			}, 401},
 		{"timestamp not a number", "/slack/commands", "application/x-www-form-urlencoded", form,
 			func(r *http.Request) { r.Header.Set("X-Slack-Request-Timestamp", "soon") }, 401},

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpbot/ftpbot/internal/ftpservertest"
 	"github.com/ftpbot/ftpbot/knowledge"
-	"github.com/ftpbot/ftpbot/knowledge/ftpservertest"
 )
 
 // loopback is the policy the tests use: the terminal's --allow-private, the only way to reach

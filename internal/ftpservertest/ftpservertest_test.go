@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ftpbot/ftpbot/internal/testenv"
 )
 
 // client is a bare control connection for these tests.
@@ -396,7 +398,7 @@ func TestVersions(t *testing.T) {
 	for _, kind := range Kinds() {
 		t.Run(string(kind), func(t *testing.T) {
 			if !Available(kind) {
-				Missing(t, "%s not installed", kind)
+				testenv.Missing(t, "%s not installed", kind)
 			}
 			v, err := Version(kind)
 			if err != nil || !strings.Contains(strings.ToLower(v), strings.TrimSuffix(string(kind), "d")[:4]) {

@@ -44,6 +44,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ftpbot/ftpbot/internal/testenv"
 )
 
 // Kind names one FTP server implementation. Its value is the server id used in the knowledge base
@@ -187,21 +189,6 @@ func Version(kind Kind) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
-// RequireEnv names the environment variable that turns a missing test dependency (a server, root,
-// Chromium) from a skip into a failure. .ci/run sets it, so CI cannot pass by skipping the real
-// servers; a developer without them still gets a green run of everything else.
-const RequireEnv = "FTPBOT_REQUIRE_DEPS"
-
-// Missing skips the test because something it needs is not on this machine, or fails it when
-// RequireEnv is set.
-func Missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(RequireEnv) != "" {
-		t.Fatalf(format+" ("+RequireEnv+" is set, so this fails instead of skipping)", args...)
-	}
-	t.Skipf(format, args...)
-}
-
 // Start starts a server of the given kind and stops it when the test ends. It skips the test when
 // the server is not installed, the process is not root, or the options cannot be set up for this
 // kind (see Options), and fails it when the options are invalid or the server does not greet
@@ -209,11 +196,11 @@ func Missing(t testing.TB, format string, args ...any) {
 func Start(t testing.TB, kind Kind, opts Options) *Server {
 	t.Helper()
 	if !Available(kind) {
-		Missing(t, "ftpservertest: %s is not installed (looked in /usr/sbin and %s/usr/sbin; .ci/install-deps installs it)", kind, ServersRoot())
+		testenv.Missing(t, "ftpservertest: %s is not installed (looked in /usr/sbin and %s/usr/sbin; .ci/install-deps installs it)", kind, ServersRoot())
 	}
 	opts = normalise(t, opts)
 	if os.Geteuid() != 0 {
-		Missing(t, "ftpservertest: %s needs root (it chroots into the served directory and drops privileges)", kind)
+		testenv.Missing(t, "ftpservertest: %s needs root (it chroots into the served directory and drops privileges)", kind)
 	}
 	if reason := unsupported(kind, opts); reason != "" {
 		t.Skipf("ftpservertest: %s: %s", kind, reason)
