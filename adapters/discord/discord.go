@@ -471,7 +471,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, text str
 	if public {
 		req.Text = strings.TrimSpace(text) + " public"
 	}
-	cmd, _ := bot.Lookup(text)
+	cmd, _ := bot.ParseCommand(text)
 	if !cmd.Slow && len(text) <= slowTextBytes {
 		return a.fast(a.o.Engine.Handle(ctx, req)), nil
 	}
