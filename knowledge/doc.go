@@ -5,8 +5,8 @@
 // reports every problem at once; the tests fail on bad data.
 //
 //	kb, err := knowledge.Builtin()
-//	e, ok := kb.Lookup(530)          // the entry for one code
-//	ms := kb.Search("data channel")  // ranked matches for free text
+//	e, ok := kb.Lookup(530)            // the entry for one code
+//	ms := kb.Search("data channel", 5) // ranked matches for free text
 //
 // knowledge is the bottom of the dependency graph: it must never import bot, an adapter,
 // slack-go or discordgo (TestLayering in bot checks this). data/README.md holds the data rules.

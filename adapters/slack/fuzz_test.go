@@ -103,7 +103,7 @@ func FuzzVerify(f *testing.F) {
 		h := http.Header{}
 		h.Set("X-Slack-Request-Timestamp", ts)
 		h.Set("X-Slack-Signature", sig)
-		err := verifySignature(testSecret, h, body, time.Unix(1531420618, 0))
+		err := verifySignature(testSecret, h, body)
 		if err == nil && sig != signtest.Slack(testSecret, ts, body) {
 			t.Errorf("accepted a wrong signature %q", sig)
 		}
