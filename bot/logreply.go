@@ -54,7 +54,7 @@ func (e *Engine) findLogFailure(t *transcript.Transcript) (logFailure, bool) {
 	if banners := t.Tagged(transcript.TagBanner); len(banners) > 0 {
 		f.banner = banners[0]
 	}
-	if len(replies) == 0 && f.hint == nil && f.banner == nil {
+	if len(replies) == 0 && f.hint == nil && f.banner == nil && connectedLine(t, nil) == nil {
 		return f, false
 	}
 	// A mail server's or web server's lines pasted without any FTP client's decoration read like
@@ -63,9 +63,7 @@ func (e *Engine) findLogFailure(t *transcript.Transcript) (logFailure, bool) {
 		return f, false
 	}
 	f.noFTP = len(replies) == 0
-	if c := t.Tagged(transcript.TagConnected); len(c) > 0 {
-		f.conn = c[0]
-	}
+	f.conn = connectedLine(t, f.hint)
 	if f.noFTP && f.banner == nil && f.conn == nil && !hasCommand(t) && f.hint != nil {
 		if _, known := e.clientError(f.hint.Text); !known {
 			// Only the client's own words, and nothing shows the connection opened: they are read
@@ -103,6 +101,36 @@ func (e *Engine) findLogFailure(t *transcript.Transcript) (logFailure, bool) {
 		}
 	}
 	return f, true
+}
+
+var (
+	// Go's error for a read on an established connection: "read tcp 10.0.0.2:51234->203.0.113.7:21: i/o timeout"
+	goReadRE = regexp.MustCompile(`\bread tcp \S+->\S+`)
+	// a Python frame in ftplib's connect(), and one reading a reply under it
+	pyConnectRE = regexp.MustCompile(`, in connect$`)
+	pyReadRE    = regexp.MustCompile(`, in (getresp|getmultiline|getline|readline|recv_into)$`)
+)
+
+// connectedLine returns the line that shows the TCP connection opened: the client's own note
+// ("Connected to …", "connected."), a Go error reading from the established connection, or a
+// Python traceback that failed reading a reply inside ftplib's connect() — the greeting.
+func connectedLine(t *transcript.Transcript, hint *transcript.Entry) *transcript.Entry {
+	if c := t.Tagged(transcript.TagConnected); len(c) > 0 {
+		return c[0]
+	}
+	if hint != nil && goReadRE.MatchString(hint.Text) {
+		return hint
+	}
+	inConnect := false
+	for _, fr := range t.Tagged(transcript.TagFrame) {
+		switch {
+		case pyConnectRE.MatchString(fr.Text):
+			inConnect = true
+		case inConnect && pyReadRE.MatchString(fr.Text):
+			return fr
+		}
+	}
+	return nil
 }
 
 func hasCommand(t *transcript.Transcript) bool {
@@ -437,11 +465,12 @@ func tlsFailure(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 	d.topic, _ = e.KB.Topic(slug)
 	if en.Dir == transcript.Reply {
 		d.entry, _ = e.KB.Lookup(en.Code)
-		if d.entry != nil && en.Command != "AUTH" && slug != "tls-session-reuse" {
-			// A server that requires TLS says so in its own reply, and its code is what the
-			// user sees: the code leads with this title, the TLS topic right after it. A refused
-			// AUTH is different: its code's generic meaning ("syntax error") misleads; and session
-			// reuse is named only by its topic (servers send 425, 450 or 522 for it).
+		if d.entry != nil && en.Command != "AUTH" && (en.Code == 530 || en.Code == 534) && slug != "tls-session-reuse" {
+			// A login refused because TLS is required (530) or a policy that requires it (534)
+			// is what its code says: the code leads with this title, the TLS topic right after.
+			// Other codes' generic meanings mislead here (500 "syntax error" for a refused AUTH,
+			// 421 "service not available" for Pure-FTPd's cleartext refusal), and session reuse
+			// is named only by its topic (servers send 425, 450 or 522 for it).
 			d.topic, d.follow = nil, d.topic
 		}
 	}

@@ -15,13 +15,16 @@ import (
 type Format struct {
 	Name  string
 	Parse func(lines []string) (t *Transcript, recognised int)
+	// Score, when set, counts the lines Parse would recognise without building the transcript, so
+	// that only the winning format builds one. It must agree with Parse's count.
+	Score func(lines []string) int
 }
 
 // Formats is every format Parse tries. Specific formats come before the raw one, which wins only
 // when nothing else recognised more lines.
 var Formats = []Format{
-	{"iis", parseIIS},
-	{"ftplib", parseFtplib},
+	{"iis", parseIIS, nil},
+	{"ftplib", parseFtplib, scoreFtplib},
 	lineFormat("filezilla", filezillaLine, false),
 	lineFormat("winscp", winscpLine, false),
 	lineFormat("curl", curlLine, false),
@@ -30,7 +33,7 @@ var Formats = []Format{
 	lineFormat("windows-ftp", windowsFtpLine, true),
 	lineFormat("vsftpd", vsftpdLine, false),
 	lineFormat("proftpd", proftpdLine, false),
-	{"raw", parseRaw},
+	{"raw", parseRaw, scoreRaw},
 }
 
 // line is what a format makes of one input line.
@@ -51,7 +54,27 @@ type lineFunc func(s string) (l line, ok bool)
 // command-line clients): then, once one line of the format's own shape is seen, bare replies
 // and commands count as the format's too.
 func lineFormat(name string, fn lineFunc, bare bool) Format {
-	return Format{Name: name, Parse: func(lines []string) (*Transcript, int) {
+	score := func(lines []string) int {
+		n, rawN := 0, 0
+		for _, raw := range lines {
+			s := strings.TrimRight(raw, " \t\r")
+			if strings.TrimSpace(s) == "" {
+				continue
+			}
+			if _, ok := fn(stripTimestamp(s)); ok {
+				n++
+			} else if bare {
+				if _, ok := rawLine(strings.TrimSpace(stripTimestamp(s))); ok {
+					rawN++
+				}
+			}
+		}
+		if n > 0 {
+			n += rawN
+		}
+		return n
+	}
+	return Format{Name: name, Score: score, Parse: func(lines []string) (*Transcript, int) {
 		b := newBuilder()
 		n, rawN := 0, 0
 		for i, raw := range lines {
@@ -73,6 +96,17 @@ func lineFormat(name string, fn lineFunc, bare bool) Format {
 		}
 		return b.t, n
 	}}
+}
+
+// scoreRaw counts the bare replies and commands.
+func scoreRaw(lines []string) int {
+	n := 0
+	for _, raw := range lines {
+		if _, ok := rawLine(strings.TrimSpace(stripTimestamp(strings.TrimRight(raw, " \t\r")))); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // parseRaw reads a raw control-channel transcript: bare reply lines and commands.
@@ -173,7 +207,7 @@ func (b *builder) add(n int, raw string, l line, fromRaw bool) {
 		if e.Tag == TagNone && looksForeign(payload) {
 			e.Tag = TagBanner
 		}
-		if e.Tag == TagNone && connectedRE.MatchString(payload) {
+		if e.Tag == TagNone && looksConnected(payload) {
 			e.Tag = TagConnected
 		}
 	}
@@ -191,12 +225,12 @@ func (b *builder) shared(s, trimmed string) (line, bool) {
 	if b.traceback && (strings.HasPrefix(s, " ") || strings.HasPrefix(s, "\t") || strings.HasPrefix(trimmed, "During handling") || strings.HasPrefix(trimmed, "The above exception") || strings.HasPrefix(trimmed, "^")) {
 		return line{dir: Status, payload: trimmed, tag: TagFrame}, true
 	}
-	if m := exceptionRE.FindStringSubmatch(s); m != nil && (b.traceback || exceptionName(m[1])) {
+	if m := matchException(s, b.traceback); m != nil {
 		b.traceback = false
 		return b.exception(trimmed, m[1], m[2]), true
 	}
 	b.traceback = false
-	if m := summaryRE.FindStringSubmatch(trimmed); m != nil {
+	if m := looksSummary(trimmed); m != nil {
 		return line{dir: Error, payload: trimmed, tag: TagSummary, command: m[1]}, true
 	}
 	if looksForeign(trimmed) {
@@ -236,14 +270,37 @@ var (
 	// "cd: Access failed: 550 Failed to change directory. (/x)", "mirror: Fatal error: max-retries exceeded",
 	// "Fatal error: Certificate verification: Not trusted".
 	summaryRE = regexp.MustCompile(`^(?:([a-z][\w-]*): )?(?:Login failed|Access failed|Fatal error|Delete operation failed|Not connected|ERROR)\b:?.*$`)
-	// the client saying the TCP connection opened
-	connectedRE = regexp.MustCompile(`(?i)\bconnected to\b|connection established|\.\.\. ?connected\.?$|^connected$|^connected,|\bConnection to .* succeeded`)
 	// a greeting that is not FTP: an SSH server's banner, an HTTP server's reply
 	foreignRE = regexp.MustCompile(`(?:^|\s|'|")(SSH-[12]\.\d+-\S*|HTTP/1\.[01] \d{3}\b.*|<!DOCTYPE html|<html)`)
 )
 
 // looksForeign reports whether s is a greeting from a server that does not speak FTP.
-func looksForeign(s string) bool { return foreignRE.MatchString(s) }
+func looksForeign(s string) bool {
+	// the cheap test first: this runs on every line of every format
+	if !strings.Contains(s, "SSH-") && !strings.Contains(s, "HTTP/1.") && !strings.Contains(s, "<html") && !strings.Contains(s, "<!DOCTYPE") {
+		return false
+	}
+	return foreignRE.MatchString(s)
+}
+
+// looksConnected reports whether a status line says the TCP connection opened.
+func looksConnected(s string) bool {
+	if !strings.Contains(s, "onnect") && !strings.Contains(s, "ONNECT") {
+		return false
+	}
+	l := strings.ToLower(strings.TrimSpace(s))
+	return strings.Contains(l, "connected to ") || strings.Contains(l, "connection established") ||
+		strings.HasSuffix(l, "... connected.") || strings.HasSuffix(l, "...connected.") || l == "connected" ||
+		strings.HasPrefix(l, "connected,") || (strings.HasPrefix(l, "connection to ") && strings.Contains(l, " succeeded"))
+}
+
+// looksSummary reports whether s is a client's summary of a failed command.
+func looksSummary(s string) []string {
+	if !strings.Contains(s, "failed") && !strings.Contains(s, "Fatal") && !strings.Contains(s, "ERROR") && !strings.Contains(s, "Not connected") {
+		return nil
+	}
+	return summaryRE.FindStringSubmatch(s)
+}
 
 // Foreign returns what answered instead of an FTP server when e is a banner: "SSH", "HTTP", or "".
 func Foreign(s string) string {
@@ -258,6 +315,22 @@ func Foreign(s string) string {
 	}
 }
 
+// matchException matches a program's exception line; outside a traceback only names that look
+// like exceptions count.
+func matchException(s string, inTraceback bool) []string {
+	if s == "" || !(s[0] >= 'A' && s[0] <= 'Z' || s[0] >= 'a' && s[0] <= 'z' || s[0] == '_') {
+		return nil
+	}
+	if !inTraceback && !strings.Contains(s, "rror") && !strings.Contains(s, "xception") && !strings.Contains(s, "imeout") && !strings.Contains(s, "timeout") {
+		return nil
+	}
+	m := exceptionRE.FindStringSubmatch(s)
+	if m == nil || !(inTraceback || exceptionName(m[1])) {
+		return nil
+	}
+	return m
+}
+
 // exceptionName reports whether a name looks like an exception or error class, so that a line
 // outside a traceback ("ftplib.error_perm: 530", "FTPConnectionClosedException: …") is one.
 func exceptionName(name string) bool {
@@ -267,6 +340,11 @@ func exceptionName(name string) bool {
 }
 
 func stripTimestamp(s string) string {
+	t := strings.TrimLeft(s, " \t")
+	// every timestamp shape starts with a digit, a bracket or a weekday ("Mon Nov 24 …")
+	if t == "" || !(t[0] >= '0' && t[0] <= '9' || t[0] == '[' || len(t) > 4 && t[3] == ' ' && t[0] >= 'A' && t[0] <= 'Z') {
+		return s
+	}
 	if loc := timestampRE.FindStringIndex(s); loc != nil {
 		return s[loc[1]:]
 	}

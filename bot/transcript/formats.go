@@ -20,6 +20,9 @@ var filezillaDir = map[string]Dir{
 }
 
 func filezillaLine(s string) (line, bool) {
+	if !strings.Contains(s, ":") && !strings.Contains(s, "：") {
+		return line{}, false
+	}
 	m := filezillaRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return line{}, false
@@ -92,7 +95,7 @@ func lftpLine(s string) (line, bool) {
 	if t == "<---" || t == "---->" {
 		return line{dir: Status, payload: t}, true
 	}
-	if m := summaryRE.FindStringSubmatch(t); m != nil {
+	if m := looksSummary(t); m != nil {
 		return line{dir: Error, payload: t, tag: TagSummary, command: m[1]}, true
 	}
 	return line{}, false
@@ -120,6 +123,14 @@ func wgetLine(s string) (line, bool) {
 			return line{dir: Error, payload: t}, true
 		}
 		return line{dir: Status, payload: t, tag: TagConnected}, true
+	}
+	switch {
+	case strings.HasPrefix(t, "Error in server response"), strings.HasPrefix(t, "Giving up"), strings.HasPrefix(t, "No such file"),
+		strings.HasPrefix(t, "No such directory"), strings.HasPrefix(t, "Login incorrect"), strings.HasPrefix(t, "Server error"),
+		strings.HasPrefix(t, "Write failed"), strings.HasPrefix(t, "Read error"), strings.HasPrefix(t, "Cannot initiate PASV"),
+		strings.HasPrefix(t, "Data transfer aborted"), strings.HasPrefix(t, "Error "):
+		// wget's own verdicts after the exchange
+		return line{dir: Error, payload: t}, true
 	}
 	if strings.HasPrefix(t, "Logging in as ") {
 		// "Logging in as alice ... Login incorrect." — wget's verdict after the dots
@@ -205,6 +216,16 @@ func proftpdLine(s string) (line, bool) {
 
 // ftplib debug: *cmd* 'USER x', *resp* '530 Login incorrect.', *get* '211-Features:\n'
 var ftplibRE = regexp.MustCompile(`^\*(cmd|resp|put|get|welcome)\*\s+['"](.*)['"]\s*$`)
+
+func scoreFtplib(lines []string) int {
+	n := 0
+	for _, raw := range lines {
+		if strings.Contains(raw, "*") && ftplibRE.MatchString(strings.TrimSpace(stripTimestamp(raw))) {
+			n++
+		}
+	}
+	return n
+}
 
 // parseFtplib reads ftplib's debug output. At level 2 every command and reply is printed twice
 // (*put* and *get* as sent and received, *cmd* and *resp* as ftplib sees them): each is counted

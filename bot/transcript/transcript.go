@@ -86,15 +86,26 @@ type Transcript struct {
 func Parse(text string) *Transcript {
 	lines, truncated := Lines(text)
 	var best *Transcript
-	for _, f := range Formats {
-		t, n := f.Parse(lines)
-		if t == nil || n == 0 {
-			continue
+	bestN := 0
+	var bestF *Format
+	for i := range Formats {
+		f := &Formats[i]
+		var n int
+		var t *Transcript
+		if f.Score != nil {
+			n = f.Score(lines)
+		} else {
+			t, n = f.Parse(lines)
 		}
-		if best == nil || n > best.Recognised {
-			t.Format, t.Recognised = f.Name, n
-			best = t
+		if n > bestN {
+			best, bestN, bestF = t, n, f
 		}
+	}
+	if bestF != nil && best == nil {
+		best, _ = bestF.Parse(lines)
+	}
+	if best != nil {
+		best.Format, best.Recognised = bestF.Name, bestN
 	}
 	if best == nil {
 		best, _ = parseRaw(lines)
