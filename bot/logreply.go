@@ -175,6 +175,7 @@ var evidenceRules = []evidenceRule{
 	quotaReset,         // a transfer cut after a login that announced a quota
 	tlsFailure,         // a refusal or client error about TLS
 	activeRefused,      // the server refused the client's PORT address
+	serverMessage,      // a failing reply whose wording the knowledge base knows names its topic
 	dataAfterPassive,   // a data connection that failed after a passive reply
 	timeoutAtData,      // a time-out waiting for the reply to PASV or a listing
 	clientTopicNoReply, // no reply at all: the client's message and its topic
@@ -260,7 +261,13 @@ func vsftpdOops(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 		d.title = "vsftpd refused the session: " + reason
 		d.summary = "vsftpd answered " + quote(en.Code.String()+" "+firstLine(en.Text)) + ": it stopped the session because of its own setup, not a command's syntax."
 		lower := strings.ToLower(reason)
-		if strings.Contains(lower, "chroot") || strings.Contains(lower, "change directory") || strings.Contains(lower, "home") || strings.Contains(lower, "writable") || strings.Contains(lower, "writeable") {
+		if ce, ok := e.clientError(en.Code.String() + " " + firstLine(en.Text)); ok && ce.Topic != "" {
+			d.topic, _ = e.KB.Topic(ce.Topic)
+			d.summary += " " + knowledge.FirstSentence(ce.Meaning)
+		}
+		if d.topic != nil {
+			// the message table named it
+		} else if strings.Contains(lower, "chroot") || strings.Contains(lower, "change directory") || strings.Contains(lower, "home") || strings.Contains(lower, "writable") || strings.Contains(lower, "writeable") {
 			d.topic, _ = e.KB.Topic("permissions-chroot")
 			if strings.Contains(lower, "writable root") || strings.Contains(lower, "writeable root") {
 				d.summary += " The user's home (the chroot root) is writable by the user, which vsftpd refuses since 2.3.5: remove write permission from the home (chmod a-w) and give the user a writable subdirectory, or set allow_writeable_chroot=YES."
@@ -515,6 +522,32 @@ func activeRefused(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis
 	return d, true
 }
 
+// serverMessage: a failing reply whose own words are a known server message (a time-out's,
+// a missing home directory's) is explained by that message's topic first; its code's generic
+// meaning follows.
+func serverMessage(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	if f.reply == nil || f.benign {
+		return diagnosis{}, false
+	}
+	line := f.reply.Code.String() + " " + strings.ReplaceAll(f.reply.Text, "\n", " ")
+	ce, ok := e.clientError(line)
+	if !ok || ce.Topic == "" || ce.AboutSuccess() {
+		return diagnosis{}, false
+	}
+	tp, ok := e.KB.Topic(ce.Topic)
+	if !ok {
+		return diagnosis{}, false
+	}
+	d := diagnosis{topic: tp, evidence: []*transcript.Entry{f.reply}}
+	d.entry, _ = e.KB.Lookup(f.reply.Code)
+	d.title = tp.Title + ": " + quote(truncate(f.reply.Code.String()+" "+firstLine(f.reply.Text), 90))
+	d.summary = knowledge.FirstSentence(ce.Meaning)
+	if len(ce.Fixes) > 0 {
+		d.summary += " " + ce.Fixes[0]
+	}
+	return d, true
+}
+
 // dataAfterPassive: a data connection that failed or never arrived after a 227 or 229 reply is
 // the passive port the server announced being unreachable (NAT, or a passive port range not
 // forwarded or opened); after a 200 to PORT it is the server's connection back to the client,
@@ -648,8 +681,8 @@ func (e *Engine) codeDiagnosis(t *transcript.Transcript, f logFailure) diagnosis
 		}
 		if s := summaryFor(f, d.entry.Code); s != nil {
 			d.evidence = append(d.evidence, s)
-			if cmd := s.Command; cmd != "" {
-				d.summary = fmt.Sprintf("The client's %s failed: %s. %s", cmd, quote(s.Text), knowledge.FirstSentence(d.entry.Meaning))
+			if f.reply != nil && f.reply.Command != "" && s.Command != "" {
+				d.summary = fmt.Sprintf("The server refused %s with %s, so the client's %s failed. %s", f.reply.Command, quote(f.reply.Code.String()+" "+firstLine(f.reply.Text)), s.Command, knowledge.FirstSentence(d.entry.Meaning))
 			}
 		}
 		if f.reply != nil && f.exc != nil && f.exc != f.reply {
@@ -885,7 +918,7 @@ func timeline(t *transcript.Transcript, d diagnosis) Section {
 		mark = t.Index(h)
 	}
 	if len(d.evidence) > 0 {
-		if i := t.Index(d.evidence[len(d.evidence)-1]); i >= 0 {
+		if i := t.Index(d.evidence[0]); i >= 0 {
 			mark = i
 		}
 	}
