@@ -108,3 +108,25 @@ func TestLogEvidenceRules(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAskLog200Real: a 200-line lftp -d log in the shape the real client writes (FEAT list,
+// its AUTH TLS probe, a long listing session) ending in a refused upload.
+func BenchmarkAskLog200Real(b *testing.B) {
+	e := uncached(b)
+	var sb strings.Builder
+	sb.WriteString("---- Resolving host address...\n---- 1 address found: 198.51.100.7\n---- Connecting to ftp.example.com (198.51.100.7) port 21\n<--- 220 (vsFTPd 3.0.3)\n---> FEAT\n<--- 211-Features:\n<---  EPRT\n<---  EPSV\n<---  MDTM\n<---  PASV\n<---  REST STREAM\n<---  SIZE\n<---  TVFS\n<--- 211 End\n---> AUTH TLS\n<--- 530 Please login with USER and PASS.\n---> USER bob\n<--- 331 Please specify the password.\n---> PASS XXXX\n<--- 230 Login successful.\n")
+	for i := 0; i < 25; i++ {
+		sb.WriteString("---> PASV\n<--- 227 Entering Passive Mode (198,51,100,7,195,80).\n---- Connecting data socket to (198.51.100.7) port 50000\n---- Data connection established\n---> RETR f.bin\n<--- 150 Opening BINARY mode data connection for f.bin (1 bytes).\n---- Got EOF on data connection\n<--- 226 Transfer complete.\n")
+	}
+	sb.WriteString("---> STOR x\n<--- 553 Could not create file.\nput: Access failed: 553 Could not create file. (x)\n")
+	log := sb.String()
+	if n := strings.Count(log, "\n"); n < 200 {
+		b.Fatalf("%d lines", n)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := e.Ask(log); r.Matches[0].ID != "553" {
+			b.Fatalf("got %v", r.Matches)
+		}
+	}
+}

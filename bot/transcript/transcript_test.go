@@ -420,3 +420,15 @@ func TestTracebackLineNumbersAreNotCodes(t *testing.T) {
 		t.Errorf("ClientError() = %+v, want the exception", h)
 	}
 }
+
+// BenchmarkParseMaxLines is the worst case Parse allows: MaxLines lines of a real client's log.
+func BenchmarkParseMaxLines(b *testing.B) {
+	block := "---> PASV\n<--- 227 Entering Passive Mode (198,51,100,7,195,80).\n---> RETR f.bin\n<--- 150 Opening BINARY mode data connection.\n<--- 226 Transfer complete.\n"
+	log := strings.Repeat(block, MaxLines/5+100)
+	b.ReportAllocs()
+	for b.Loop() {
+		if tr := Parse(log); !tr.Truncated {
+			b.Fatal("not cut")
+		}
+	}
+}
