@@ -10,28 +10,27 @@ import (
 
 // ---- FileZilla (client message log, any language it ships in) ----
 
-// filezillaRE: "Response:\t530 Login incorrect.", "Commande :\tPASV", "Befehl:\tUSER bob".
-var filezillaRE = regexp.MustCompile(`^(?i)(Response|Command|Status|Error|Trace|Listing|Réponse|Commande|Statut|Erreur|Antwort|Befehl|Fehler|Respuesta|Resposta|Risposta|Comando|Estado|Stato|Errore|Erro|Ответ|Команда|Статус|Ошибка|响应|命令|状态|错误|応答|コマンド|状態|エラー)\s*:\s*(.*)$`)
-
+// filezillaDir maps the words FileZilla puts before each line, in the languages it ships in
+// ("Response:\t530 Login incorrect.", "Commande :\tPASV", "Befehl:\tUSER bob"), to their kind.
 var filezillaDir = map[string]Dir{
 	"response": Reply, "réponse": Reply, "antwort": Reply, "respuesta": Reply, "resposta": Reply, "risposta": Reply, "ответ": Reply, "响应": Reply, "応答": Reply,
 	"command": Command, "commande": Command, "befehl": Command, "comando": Command, "команда": Command, "命令": Command, "コマンド": Command,
 	"error": Error, "erreur": Error, "fehler": Error, "errore": Error, "erro": Error, "ошибка": Error, "错误": Error, "エラー": Error,
+	"status": Status, "statut": Status, "estado": Status, "stato": Status, "статус": Status, "状态": Status, "状態": Status,
+	"trace": Status, "listing": Status,
 }
 
 func filezillaLine(s string) (line, bool) {
-	if !strings.Contains(s, ":") && !strings.Contains(s, "：") {
+	t := strings.TrimSpace(s)
+	word, rest, ok := strings.Cut(t, ":")
+	if !ok || len(word) > 24 {
 		return line{}, false
 	}
-	m := filezillaRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
+	dir, ok := filezillaDir[strings.ToLower(strings.TrimSpace(word))]
+	if !ok || strings.TrimSpace(word) != strings.TrimRight(word, " \t") || strings.ContainsAny(strings.TrimSpace(word), " \t") {
 		return line{}, false
 	}
-	dir, ok := filezillaDir[strings.ToLower(m[1])]
-	if !ok {
-		dir = Status
-	}
-	payload := strings.TrimSpace(m[2])
+	payload := strings.TrimSpace(rest)
 	if dir == Error && (strings.HasPrefix(payload, "Could not retrieve directory listing") || strings.HasPrefix(payload, "Failed to retrieve directory listing") || strings.HasPrefix(payload, "Critical error")) {
 		// FileZilla's closing words say that it gave up, not why: the line before explains it
 		return line{dir: Status, payload: payload}, true
@@ -128,7 +127,7 @@ func wgetLine(s string) (line, bool) {
 	case strings.HasPrefix(t, "Error in server response"), strings.HasPrefix(t, "Giving up"), strings.HasPrefix(t, "No such file"),
 		strings.HasPrefix(t, "No such directory"), strings.HasPrefix(t, "Login incorrect"), strings.HasPrefix(t, "Server error"),
 		strings.HasPrefix(t, "Write failed"), strings.HasPrefix(t, "Read error"), strings.HasPrefix(t, "Cannot initiate PASV"),
-		strings.HasPrefix(t, "Data transfer aborted"), strings.HasPrefix(t, "Error "):
+		strings.HasPrefix(t, "Data transfer aborted"):
 		// wget's own verdicts after the exchange
 		return line{dir: Error, payload: t}, true
 	}
