@@ -230,6 +230,10 @@ func noGreeting(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 	if !f.noFTP || f.conn == nil {
 		return diagnosis{}, false
 	}
+	if (f.hint != nil && tlsClientRE.MatchString(f.hint.Text)) || (f.exc != nil && tlsClientRE.MatchString(f.exc.Text)) {
+		// the client's TLS layer read the server's first bytes and failed: tlsFailure says that
+		return diagnosis{}, false
+	}
 	d := diagnosis{evidence: []*transcript.Entry{f.conn}}
 	if f.hint != nil {
 		d.evidence = append(d.evidence, f.hint)

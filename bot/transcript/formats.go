@@ -176,6 +176,9 @@ func windowsFtpLine(s string) (line, bool) {
 var vsftpdRE = regexp.MustCompile(`\[pid \d+\](?: \[[^\]]*\])? (FTP response|FTP command|FAIL LOGIN|OK LOGIN|FAIL UPLOAD|FAIL DOWNLOAD|OK UPLOAD|OK DOWNLOAD|CONNECT|FAIL MKDIR|FAIL DELETE|FAIL RENAME|OK MKDIR|OK DELETE|OK RENAME)(?:: Client "[^"]*"(?:, "(.*)")?)?`)
 
 func vsftpdLine(s string) (line, bool) {
+	if !strings.Contains(s, "[pid ") {
+		return line{}, false
+	}
 	m := vsftpdRE.FindStringSubmatch(s)
 	if m == nil {
 		return line{}, false
@@ -201,6 +204,9 @@ var (
 )
 
 func proftpdLine(s string) (line, bool) {
+	if !strings.Contains(s, "proftpd[") && !strings.Contains(s, "ProFTPD[") && !strings.Contains(s, "PROFTPD[") {
+		return line{}, false
+	}
 	m := proftpdRE.FindStringSubmatch(s)
 	if m == nil {
 		return line{}, false
