@@ -233,6 +233,9 @@ func (b *builder) shared(s, trimmed string) (line, bool) {
 	if m := looksSummary(trimmed); m != nil {
 		return line{dir: Error, payload: trimmed, tag: TagSummary, command: m[1]}, true
 	}
+	if looksNetError(trimmed) {
+		return line{dir: Error, payload: trimmed}, true
+	}
 	if looksForeign(trimmed) {
 		return line{dir: Status, payload: trimmed, tag: TagBanner}, true
 	}
@@ -281,6 +284,20 @@ func looksForeign(s string) bool {
 		return false
 	}
 	return foreignRE.MatchString(s)
+}
+
+// netErrorRE: the socket and TLS errors programs print as they get them (Go's net and crypto/tls,
+// libc's strerror): "dial tcp 203.0.113.7:21: connect: connection refused", "read tcp
+// 10.0.0.2:5123->203.0.113.7:21: i/o timeout", "tls: failed to verify certificate: x509: …".
+var netErrorRE = regexp.MustCompile(`(?i)\b(?:dial|read|write) (?:tcp|udp)[46]? \S+|: i/o timeout\b|\btls: [a-z]|\bx509: [a-z]|connection reset by peer|connection refused|broken pipe|no route to host|network is unreachable`)
+
+// looksNetError reports whether s is a program's socket or TLS error.
+func looksNetError(s string) bool {
+	if !strings.Contains(s, " tcp") && !strings.Contains(s, "timeout") && !strings.Contains(s, "tls:") && !strings.Contains(s, "x509:") &&
+		!strings.Contains(s, "onnection") && !strings.Contains(s, "pipe") && !strings.Contains(s, "unreachable") && !strings.Contains(s, "route") {
+		return false
+	}
+	return netErrorRE.MatchString(s)
 }
 
 // looksConnected reports whether a status line says the TCP connection opened.
