@@ -146,7 +146,8 @@ func hasCommand(t *transcript.Transcript) bool {
 func isDataWords(s string) bool {
 	s = strings.ToLower(s)
 	return strings.Contains(s, "data connection") || strings.Contains(s, "data socket") || strings.Contains(s, "connect:") ||
-		strings.Contains(s, "timed out") || strings.Contains(s, "timeout") || strings.Contains(s, "refused")
+		strings.Contains(s, "timed out") || strings.Contains(s, "timeout") || strings.Contains(s, "refused") || strings.Contains(s, "reset") ||
+		strings.Contains(s, "broken pipe")
 }
 
 // diagnosis is step 3's result: what leads the answer and why.
@@ -158,6 +159,7 @@ type diagnosis struct {
 	summary  string
 	where    string              // a first section: where and how it failed, "" for none
 	evidence []*transcript.Entry // the decisive lines
+	pick     func(string) bool   // for a multi-line reply in evidence: which of its lines decides (nil: the first)
 	class    bool                // a code outside the standards: its class leads
 	none     bool                // no failure in the log
 }
@@ -378,13 +380,17 @@ func manualPasv(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 	return d, true
 }
 
+// quotaRE: a login reply announcing a quota: the word, or Pure-FTPd's "1024 Kbytes used (90%) -
+// authorized: 1100 Kb" and "12 files used (3%) - authorized: 400 files".
+var quotaRE = regexp.MustCompile(`(?i)quota|used \(\d+%\) - authorized`)
+
 // quotaReset: when the login reply announced a quota and a transfer then broke off (a 426, 451
 // or 552, or the connection dropped after 150), the quota is what stopped it.
 func quotaReset(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
 	var login *transcript.Entry
 	for i := range t.Entries {
 		en := &t.Entries[i]
-		if en.Dir == transcript.Reply && en.Code == 230 && strings.Contains(strings.ToLower(en.Text), "quota") {
+		if en.Dir == transcript.Reply && en.Code == 230 && quotaRE.MatchString(en.Text) {
 			login = en
 		}
 	}
@@ -400,7 +406,7 @@ func quotaReset(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 	if !ok {
 		return diagnosis{}, false
 	}
-	d := diagnosis{entry: entry, evidence: []*transcript.Entry{login}}
+	d := diagnosis{entry: entry, evidence: []*transcript.Entry{login}, pick: quotaRE.MatchString}
 	d.title = "Upload stopped by the account's disk quota"
 	d.summary = "The login reply announced a quota, and the transfer then broke off part-way: the upload filled the account's quota. Free space on the account (delete files), or ask the admin to raise the quota; a reset connection mid-upload is how some servers enforce it."
 	d.evidence = append(d.evidence, failureLines(f)...)
@@ -780,24 +786,31 @@ func (e *Engine) buildLogReply(t *transcript.Transcript, f logFailure, d diagnos
 		r.Sections = append([]Section{{Heading: "Where it failed", Body: d.where}}, r.Sections...)
 	}
 	r.Sections = append([]Section{timeline(t, d)}, r.Sections...)
-	r.Evidence = evidenceLines(d.evidence)
+	r.Evidence = evidenceLines(d.evidence, d.pick)
 	e.addLogMatches(&r, t, f, d)
 	return r
 }
 
 // evidenceLines are the decisive lines as the user pasted them, each once, at most MaxEvidence.
-func evidenceLines(es []*transcript.Entry) []string {
+func evidenceLines(es []*transcript.Entry, pick func(string) bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, en := range es {
-		if en == nil || en.Raw == "" || seen[en.Raw] {
+		if en == nil {
 			continue
 		}
-		if en.Dir == transcript.Command && strings.Contains(en.Raw, "****") {
+		line := en.Raw
+		if pick != nil {
+			line = en.RawLine(pick)
+		}
+		if line == "" || seen[line] {
+			continue
+		}
+		if en.Dir == transcript.Command && strings.Contains(line, "****") {
 			continue // a masked password is not verbatim
 		}
-		seen[en.Raw] = true
-		out = append(out, en.Raw)
+		seen[line] = true
+		out = append(out, line)
 		if len(out) == MaxEvidence {
 			break
 		}

@@ -52,6 +52,13 @@ func TestLogEvidenceRules(t *testing.T) {
 			first: "552", evidence: []string{"230-Your disk quota: 100 MB, used 99.8 MB"}, title: "quota",
 		},
 		{
+			name: "Pure-FTPd's quota line at login, then the upload reset after 150",
+			log: "---- Connecting to ftp.example.com (198.51.100.7) port 21\n<--- 220 Welcome to Pure-FTPd.\n---> USER bob\n<--- 331 User bob OK. Password required\n---> PASS XXXX\n" +
+				"<--- 230-User bob has group access to:  bob\n<--- 230- 1023 Kbytes used (99%) - authorized: 1024 Kb\n<--- 230 OK. Current restricted directory is /\n" +
+				"---> PASV\n<--- 227 Entering Passive Mode (198,51,100,7,195,80)\n---> STOR big.iso\n<--- 150 Accepted data connection\n**** Socket error (Connection reset by peer) - reconnecting",
+			first: "552", evidence: []string{"<--- 230- 1023 Kbytes used (99%) - authorized: 1024 Kb", "**** Socket error (Connection reset by peer) - reconnecting"}, title: "quota",
+		},
+		{
 			name: "lftp's own AUTH TLS probe refused, then the login failed: the login is the failure",
 			log: "---- Connecting to ftp.example.com (198.51.100.7) port 21\n<--- 220 (vsFTPd 3.0.3)\n---> AUTH TLS\n<--- 530 Please login with USER and PASS.\n" +
 				"---> USER bob\n<--- 331 Please specify the password.\n---> PASS XXXX\n<--- 530 Login incorrect.\nls: Login failed: 530 Login incorrect.",

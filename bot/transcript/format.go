@@ -163,13 +163,19 @@ func (b *builder) add(n int, raw string, l line, fromRaw bool) {
 	payload := l.payload
 	if b.open >= 0 && (l.dir == Reply || l.dir == -1 || fromRaw) && l.tag == TagNone {
 		open := &b.t.Entries[b.open]
-		if code, _, ok := knowledge.ParseReplyLine(payload); ok && code == open.Code && len(payload) >= 4 && payload[3] == ' ' {
-			open.Text += "\n" + strings.TrimSpace(payload[3:])
-			b.open = -1
+		code, _, isCode := knowledge.ParseReplyLine(payload)
+		if isCode && code == open.Code && len(payload) >= 4 && (payload[3] == ' ' || payload[3] == '-') {
+			// the last line ("230 OK"), or a middle line that repeats the code ("230- 12 Kbytes used")
+			open.Text += "\n" + strings.TrimSpace(payload[4:])
+			open.RawLines = append(open.RawLines, raw)
+			if payload[3] == ' ' {
+				b.open = -1
+			}
 			return
 		}
-		if l.dir != Reply || !isReplyStart(payload) {
+		if l.dir != Reply || !isCode {
 			open.Text += "\n" + strings.TrimSpace(payload)
+			open.RawLines = append(open.RawLines, raw)
 			return
 		}
 		b.open = -1
@@ -191,6 +197,7 @@ func (b *builder) add(n int, raw string, l line, fromRaw bool) {
 		e.Code, e.Text, e.Command = code, rest, b.lastCommand
 		if len(payload) > 3 && payload[3] == '-' {
 			b.open = len(b.t.Entries)
+			e.RawLines = []string{raw}
 		}
 		// an intermediate 1xx keeps the command open for its final reply; 331, 332 and 350 ask
 		// for the next command, which the following reply answers

@@ -61,7 +61,9 @@ type Entry struct {
 	Text    string         // the reply text (all lines of a multi-line reply, joined by "\n"), the command, or the message
 	Command string         // for replies: the command this reply answers ("" for the greeting or unknown); for summaries: the client command named
 	Raw     string         // the input line, verbatim but for trailing space (the first line of a multi-line reply), with a password masked
-	Tag     Tag
+	// RawLines are all the input lines of a multi-line reply, in order (nil for other entries).
+	RawLines []string
+	Tag      Tag
 }
 
 // Transcript is a parsed log.
@@ -190,6 +192,17 @@ func (t *Transcript) ClientError() *Entry {
 		return nil
 	}
 	return &t.Entries[t.hint]
+}
+
+// RawLine returns the input line of e that matches, for a multi-line reply the first of its lines
+// for which match is true, else e.Raw.
+func (e *Entry) RawLine(match func(string) bool) string {
+	for _, l := range e.RawLines {
+		if match(l) {
+			return l
+		}
+	}
+	return e.Raw
 }
 
 // Tagged returns the entries with tag, in order.
