@@ -28,6 +28,7 @@ var Formats = []Format{
 	lineFormat("filezilla", filezillaLine, false),
 	lineFormat("winscp", winscpLine, false),
 	lineFormat("curl", curlLine, false),
+	lineFormat("cyberduck", cyberduckLine, false),
 	lineFormat("lftp", lftpLine, false),
 	lineFormat("wget", wgetLine, true),
 	lineFormat("windows-ftp", windowsFtpLine, true),
@@ -61,7 +62,7 @@ func lineFormat(name string, fn lineFunc, bare bool) Format {
 			if strings.TrimSpace(s) == "" {
 				continue
 			}
-			if _, ok := fn(stripTimestamp(s)); ok {
+			if _, ok := classifyLine(fn, s); ok {
 				n++
 			} else if bare {
 				if _, ok := rawLine(strings.TrimSpace(stripTimestamp(s))); ok {
@@ -82,7 +83,7 @@ func lineFormat(name string, fn lineFunc, bare bool) Format {
 			if strings.TrimSpace(s) == "" {
 				continue
 			}
-			if l, ok := fn(stripTimestamp(s)); ok {
+			if l, ok := classifyLine(fn, s); ok {
 				n++
 				b.add(i+1, s, l, false)
 				continue
@@ -107,6 +108,16 @@ func scoreRaw(lines []string) int {
 		}
 	}
 	return n
+}
+
+// classifyLine gives fn the line without its timestamp, then as pasted: a server log's own
+// fields ("[pid 1201]") can look like the tag some clients put after the time.
+func classifyLine(fn lineFunc, s string) (line, bool) {
+	t := stripTimestamp(s)
+	if l, ok := fn(t); ok || t == s {
+		return l, ok
+	}
+	return fn(s)
 }
 
 // parseRaw reads a raw control-channel transcript: bare reply lines and commands.
@@ -271,8 +282,9 @@ func (b *builder) exception(trimmed, name, msg string) line {
 var (
 	// 2026-11-24 10:00:00, 10:00:00, [10:00:00], Mon Nov 24 10:00:00 2026, 2026-11-24T10:00:00.123Z,
 	// FileZilla 3's "2026-11-24 10:00:00 1234 1 " (pid and session number), "17:04:05.123456 " (curl
-	// --trace-time).
-	timestampRE = regexp.MustCompile(`^\s*(\[?\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\]?\s+(?:\d+\s+\d+\s+)?|\[?\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\]?\s+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\s+)`)
+	// --trace-time), "22/04/2023 15:12:44 [host - 0] " (ForkLift and other clients that tag the
+	// session after the time).
+	timestampRE = regexp.MustCompile(`^\s*(?:(?:\[?\d{4}[-/.]\d{2}[-/.]\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\]?|\[?\d{1,2}[-/.]\d{1,2}[-/.]\d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\]?|\[?\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\]?|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})\s+(?:\d+\s+\d+\s+)?(?:\[[^\]]{1,80}\]\s+)?)`)
 	// a program's exception line: "ssl.SSLCertVerificationError: [SSL: …]", "EOFError",
 	// "org.apache.commons.net.ftp.FTPConnectionClosedException: Connection closed without indication."
 	exceptionRE = regexp.MustCompile(`^([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)(?::\s?(.*))?$`)

@@ -79,6 +79,28 @@ func curlLine(s string) (line, bool) {
 	return line{}, false
 }
 
+// ---- Cyberduck's debug log (and Mountain Duck's): the transcript loggers ----
+
+// "2024-10-29 18:20:05,998 [transfer-1] INFO  ch.cyberduck.transcript.request - STOR /a.pdf"
+var cyberduckRE = regexp.MustCompile(`ch\.cyberduck\.transcript\.(request|response) - (.*)$`)
+
+func cyberduckLine(s string) (line, bool) {
+	if !strings.Contains(s, "ch.cyberduck.") {
+		return line{}, false
+	}
+	if m := cyberduckRE.FindStringSubmatch(s); m != nil {
+		if m[1] == "request" {
+			return line{dir: Command, payload: strings.TrimSpace(m[2])}, true
+		}
+		return line{dir: Reply, payload: strings.TrimSpace(m[2])}, true
+	}
+	// the rest of Cyberduck's debug log; its errors name an exception
+	if i := strings.Index(s, " - "); i >= 0 && (strings.Contains(" "+s[:i]+" ", " ERROR ") || strings.Contains(" "+s[:i]+" ", " WARN ")) {
+		return line{dir: Error, payload: strings.TrimSpace(s[i+3:])}, true
+	}
+	return line{dir: Status, payload: s}, true
+}
+
 // ---- lftp -d ----
 
 func lftpLine(s string) (line, bool) {

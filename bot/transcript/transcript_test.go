@@ -366,6 +366,17 @@ func TestFormatTable(t *testing.T) {
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join("testdata", "formats", "*.log"))
+	for _, f := range Formats {
+		n := 0
+		for _, path := range files {
+			if strings.HasPrefix(filepath.Base(path), f.Name+"-") {
+				n++
+			}
+		}
+		if n == 0 {
+			t.Errorf("format %q has no testdata/formats/%s-*.log", f.Name, f.Name)
+		}
+	}
 	for _, path := range files {
 		data, _ := os.ReadFile(path)
 		lines, _ := Lines(string(data))
