@@ -203,21 +203,15 @@ func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error 
 // adapterLine says in one line which adapters run and why the others are off.
 func (s *server) adapterLine() string {
 	var parts []string
-	for _, name := range []string{"slack", "discord"} {
-		if _, on := s.adapters[name]; on {
-			parts = append(parts, name+" on ("+s.modeOf(name)+")")
+	for _, p := range platforms {
+		if _, on := s.adapters[p.name]; on {
+			_, mode := p.state(s.cfg)
+			parts = append(parts, p.name+" on ("+mode+")")
 		} else {
-			parts = append(parts, name+" off ("+s.off[name]+")")
+			parts = append(parts, p.name+" off ("+s.off[p.name]+")")
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-func (s *server) modeOf(name string) string {
-	if name == "slack" {
-		return s.cfg.Slack.Mode
-	}
-	return s.cfg.Discord.Mode
 }
 
 // baseURL is the public URL of the web reference, for links in chat answers.

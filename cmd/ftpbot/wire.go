@@ -13,35 +13,16 @@ import (
 
 // buildAdapters creates the enabled chat adapters and records why the others are off.
 func (s *server) buildAdapters() error {
-	c := s.cfg
-	if c.Discord.Enabled {
-		a, err := discord.New(discord.Options{
-			Mode: c.Discord.Mode, BotToken: c.Discord.BotToken, ApplicationID: c.Discord.ApplicationID,
-			PublicKey: c.Discord.PublicKey, GuildID: c.Discord.GuildID, MessageContent: c.Discord.MessageContent,
-			DefaultVisibility: bot.Visibility(c.Discord.DefaultVisibility), BaseURL: s.baseURL(),
-			Engine: s.engine, Health: s.health, Log: s.log.With("adapter", "discord"),
-			OnDeliveryFailure: func(reason string) { s.metrics.Delivery.WithLabelValues("discord", reason).Inc() },
-		})
+	for _, p := range platforms {
+		if on, _ := p.state(s.cfg); !on {
+			s.off[p.name] = offReason(s.cfg.isSet(p.name+".enabled"), p.name, p.noSecrets)
+			continue
+		}
+		a, err := p.start(s)
 		if err != nil {
 			return err
 		}
-		s.adapters["discord"] = a
-	} else {
-		s.off["discord"] = offReason(c.isSet("discord.enabled"), "discord", "no DISCORD_BOT_TOKEN or DISCORD_PUBLIC_KEY")
-	}
-	if c.Slack.Enabled {
-		a, err := slack.New(slack.Options{
-			Mode: c.Slack.Mode, BotToken: c.Slack.BotToken, AppToken: c.Slack.AppToken, SigningSecret: c.Slack.SigningSecret,
-			Command: c.Slack.Command, DefaultVisibility: bot.Visibility(c.Slack.DefaultVisibility), BaseURL: s.baseURL(),
-			Engine: s.engine, Health: s.health, Log: s.log.With("adapter", "slack"),
-			OnDeliveryFailure: func(reason string) { s.metrics.Delivery.WithLabelValues("slack", reason).Inc() },
-		})
-		if err != nil {
-			return err
-		}
-		s.adapters["slack"] = a
-	} else {
-		s.off["slack"] = offReason(c.isSet("slack.enabled"), "slack", "no SLACK_APP_TOKEN+SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET")
+		s.adapters[p.name] = a
 	}
 	for name, why := range s.off {
 		s.health.Set(name, bot.StateOff, why)
