@@ -114,7 +114,7 @@ func defaults() Config {
 		Limits:  LimitsConfig{PerUserPerMinute: 20},
 		Slack:   SlackConfig{Command: "/ftp", DefaultVisibility: "ephemeral"},
 		Discord: DiscordConfig{DefaultVisibility: "ephemeral"},
-		// Ports lists the extra ports only: 21 and 990 are always allowed (see chatPorts).
+		// Ports lists the extra ports only: 21 and 990 are always allowed (see probe.ChatPorts).
 		Probe: ProbeConfig{Timeout: Duration{20 * time.Second}, MaxConcurrent: 4, PerUserPerMinute: 3},
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ftpbot/ftpbot/adapters/console"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/metrics"
+	"github.com/ftpbot/ftpbot/bot/probe"
 	"github.com/ftpbot/ftpbot/knowledge"
 	"golang.org/x/sync/errgroup"
 )
@@ -147,7 +148,7 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 			"latency_ms", float64(o.Latency.Microseconds())/1000)
 	}
 	if cfg.Probe.Enabled {
-		s.engine.Check = chatChecker(cfg, kb, log)
+		s.engine.Check = probe.ChatChecker(probeSettings(cfg), kb, log)
 	}
 	if err := s.buildAdapters(); err != nil {
 		return nil, err
