@@ -197,7 +197,7 @@ func TestHTTPRejects(t *testing.T) {
 		return resp
 	}
 	stale := strconv.FormatInt(h.now.Add(-6*time.Minute).Unix(), 10)
-	big := append(append([]byte(nil), form...), []byte("&pad="+strings.Repeat("x", MaxBody))...)
+	big := append(append([]byte(nil), form...), []byte("&pad="+strings.Repeat("x", maxBody))...)
 	tests := []struct {
 		name   string
 		path   string

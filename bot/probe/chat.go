@@ -86,7 +86,7 @@ func ChatChecker(s Settings, kb *knowledge.Base, log *slog.Logger) func(ctx cont
 	return func(ctx context.Context, req bot.Request, args string) (bot.Reply, error) {
 		host, profile, implicit, err := parseCheckArgs(args)
 		if err != nil {
-			return bot.Reply{}, bot.UsageError(err.Error())
+			return bot.Reply{}, err
 		}
 		target, err := ParseTarget(host, implicit)
 		if err != nil {
@@ -119,7 +119,8 @@ func ChatChecker(s Settings, kb *knowledge.Base, log *slog.Logger) func(ctx cont
 	}
 }
 
-// parseCheckArgs reads "HOST [--profile NAME | profile NAME | profile:NAME] [--implicit]".
+// parseCheckArgs reads "HOST [--profile NAME | profile NAME | profile:NAME] [--implicit]". Its
+// errors are bot.UsageErrors, said to the user as they are.
 func parseCheckArgs(args string) (host, profile string, implicit bool, err error) {
 	f := strings.Fields(args)
 	for i := 0; i < len(f); i++ {
@@ -135,11 +136,11 @@ func parseCheckArgs(args string) (host, profile string, implicit bool, err error
 		case host == "":
 			host = f[i]
 		default:
-			return "", "", false, fmt.Errorf("I check one server at a time: `check HOST[:PORT] [--profile NAME] [--implicit]`")
+			return "", "", false, bot.UsageError("I check one server at a time: `check HOST[:PORT] [--profile NAME] [--implicit]`")
 		}
 	}
 	if host == "" {
-		return "", "", false, fmt.Errorf("tell me which server to check: `check ftp.example.com`")
+		return "", "", false, bot.UsageError("tell me which server to check: `check ftp.example.com`")
 	}
 	return host, profile, implicit, nil
 }

@@ -97,8 +97,8 @@ const (
 	anonPassword = "ftpbot@" // what anonymous logins send as a password, by convention an address
 )
 
-// Run checks target and returns the report. It never returns an error: a policy refusal is
-// returned as *PolicyError with an empty report, everything else is a failed step.
+// Run checks target and returns the report. Its only error is a policy refusal, a *PolicyError
+// with no report; everything that goes wrong on the network is a failed step of the report.
 func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 	if o.Policy == nil {
 		o.Policy = &Policy{}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -47,7 +46,7 @@ func TestCheckCommand(t *testing.T) {
 
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "ftpbot.toml")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`
+	os.WriteFile(cfgPath, []byte(`
 [probe.profiles.alice]
 host = "127.0.0.1"
 username = "alice"
@@ -57,7 +56,7 @@ password_env = "ALICE_PW"
 host = "ftp.example.com"
 username = "bob"
 password = "x"
-`)), 0o600)
+`), 0o600)
 	env := map[string]string{"ALICE_PW": "wonderland"}
 
 	tests := []struct {
