@@ -89,11 +89,11 @@ type Options struct {
 
 // Bounds on what a server can make the probe read.
 const (
-	maxLine      = 1024      // one reply line, cut beyond
-	maxLines     = 200       // lines of one multi-line reply
-	maxListing   = 64 << 10  // bytes of a directory listing read
-	maxReplyText = 400       // bytes of a reply kept in the report
-	anonPassword = "ftpbot@" // what anonymous logins send as a password, by convention an address
+	maxLine         = 1024      // one reply line, cut beyond
+	maxLines        = 200       // lines of one multi-line reply
+	maxListing      = 64 << 10  // bytes of a directory listing read
+	maxResponseText = 400       // bytes of a reply kept in the report
+	anonPassword    = "ftpbot@" // what anonymous logins send as a password, by convention an address
 )
 
 // Run checks target and returns the report. Its only error is a policy refusal, a *PolicyError
@@ -136,8 +136,8 @@ type prober struct {
 
 // add records a step and reports it as progress.
 func (p *prober) add(s Result) Result {
-	if len(s.Response) > maxReplyText {
-		s.Response = s.Response[:maxReplyText] + "…"
+	if len(s.Response) > maxResponseText {
+		s.Response = s.Response[:maxResponseText] + "…"
 	}
 	p.rep.Results = append(p.rep.Results, s)
 	if p.o.Progress != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/ftpbot/ftpbot/adapters/discord"
 	"github.com/ftpbot/ftpbot/adapters/slack"
+	"github.com/ftpbot/ftpbot/adapters/web"
 	"github.com/ftpbot/ftpbot/bot"
 )
 
@@ -18,6 +19,8 @@ type platform struct {
 	// problems checks the adapter's options: the adapter validates its own options.
 	problems func(*Config) []string
 	start    func(*server) (adapter, error)
+	// preview renders a reply as the platform would, for the web playground, with links on base.
+	preview func(base string) web.Preview
 }
 
 var platforms = []platform{
@@ -43,6 +46,11 @@ var platforms = []platform{
 			o.OnDeliveryFailure = func(reason string) { s.metrics.Delivery.WithLabelValues(slack.Name, reason).Inc() }
 			return slack.New(o)
 		},
+		preview: func(base string) web.Preview {
+			return web.Preview{Name: "Slack", Render: func(r bot.Reply) (any, error) {
+				return slack.Render(r, slack.RenderOptions{BaseURL: base, Ephemeral: r.Visibility != bot.InChannel}), nil
+			}}
+		},
 	},
 	{
 		name:      discord.Name,
@@ -65,6 +73,11 @@ var platforms = []platform{
 			o.BaseURL, o.Engine, o.Health, o.Log = s.baseURL(), s.engine, s.health, s.log.With("adapter", discord.Name)
 			o.OnDeliveryFailure = func(reason string) { s.metrics.Delivery.WithLabelValues(discord.Name, reason).Inc() }
 			return discord.New(o)
+		},
+		preview: func(base string) web.Preview {
+			return web.Preview{Name: "Discord", Render: func(r bot.Reply) (any, error) {
+				return discord.Render(r, discord.RenderOptions{BaseURL: base, Ephemeral: r.Visibility != bot.InChannel}), nil
+			}}
 		},
 	},
 }

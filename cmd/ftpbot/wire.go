@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/ftpbot/ftpbot/adapters/discord"
-	"github.com/ftpbot/ftpbot/adapters/slack"
 	"github.com/ftpbot/ftpbot/adapters/web"
 	"github.com/ftpbot/ftpbot/bot"
 )
@@ -41,17 +39,13 @@ func offReason(switchedOff bool, name, noSecrets string) string {
 // routes is the HTTP server's handler: the web reference, playground, API, health and metrics,
 // with each enabled adapter's endpoints mounted on the same mux.
 func (s *server) routes() http.Handler {
+	var previews []web.Preview
+	for _, p := range platforms {
+		previews = append(previews, p.preview(s.baseURL()))
+	}
 	h := web.New(web.Options{
 		Engine: s.engine, Health: s.health, Metrics: s.metrics.Handler(), BaseURL: s.baseURL(),
-		AllowCheck: s.cfg.Probe.Enabled, Log: s.log.With("adapter", "web"),
-		Previews: []web.Preview{
-			{Name: "Slack", Render: func(r bot.Reply) (any, error) {
-				return slack.Render(r, slack.RenderOptions{BaseURL: s.baseURL(), Ephemeral: r.Visibility != bot.InChannel}), nil
-			}},
-			{Name: "Discord", Render: func(r bot.Reply) (any, error) {
-				return discord.Render(r, discord.RenderOptions{BaseURL: s.baseURL(), Ephemeral: r.Visibility != bot.InChannel}), nil
-			}},
-		},
+		AllowCheck: s.cfg.Probe.Enabled, Log: s.log.With("adapter", "web"), Previews: previews,
 	})
 	for name, a := range s.adapters {
 		for pattern, rh := range a.Routes() {
