@@ -65,7 +65,7 @@ func (e *Engine) findLogFailure(t *transcript.Transcript) (logFailure, bool) {
 	f.noFTP = len(replies) == 0
 	f.conn = connectedLine(t, f.hint)
 	if f.noFTP && f.banner == nil && f.conn == nil && !hasCommand(t) && f.hint != nil {
-		if _, known := e.clientError(f.hint.Text); !known {
+		if _, known := e.clientError(f.hint.Text); !known && socketCode(f.hint.Text) == 0 {
 			// Only the client's own words, and nothing shows the connection opened: they are read
 			// as a message, like a single pasted line, unless the line is a client message we know.
 			return f, false
@@ -133,6 +133,26 @@ func connectedLine(t *transcript.Transcript, hint *transcript.Entry) *transcript
 	return nil
 }
 
+var (
+	refusedRE  = regexp.MustCompile(`(?i)connection refused|ECONNREFUSED|actively refused`)
+	timedOutRE = regexp.MustCompile(`(?i)connection timed out|ETIMEDOUT|timed out|i/o timeout`)
+	resetRE    = regexp.MustCompile(`(?i)connection reset|ECONNRESET|reset by peer`)
+)
+
+// socketCode is the Windows socket error a client's words name when its own message is not one
+// the knowledge base lists: refused (10061), timed out (10060), reset (10054); 0 for none.
+func socketCode(s string) knowledge.Code {
+	switch {
+	case refusedRE.MatchString(s):
+		return 10061
+	case resetRE.MatchString(s):
+		return 10054
+	case timedOutRE.MatchString(s):
+		return 10060
+	}
+	return 0
+}
+
 func hasCommand(t *transcript.Transcript) bool {
 	for _, en := range t.Entries {
 		if en.Dir == transcript.Command {
@@ -173,10 +193,12 @@ var evidenceRules = []evidenceRule{
 	noGreeting,         // the TCP connection opened and no 220 came
 	vsftpdOops,         // vsftpd's "500 OOPS: …" names its own failure
 	manualPasv,         // "literal pasv" typed at an ftp> prompt does not make the client passive
+	protectedData,      // an encrypted data connection refused after the server accepted it
 	passiveAddress,     // a 227 naming an address the client cannot reach, then the data connection failed
 	quotaReset,         // a transfer cut after a login that announced a quota
 	tlsFailure,         // a refusal or client error about TLS
 	activeRefused,      // the server refused the client's PORT address
+	extendedRefused,    // EPSV and EPRT both unknown to the server: no data connection over IPv6
 	serverMessage,      // a failing reply whose wording the knowledge base knows names its topic
 	dataAfterPassive,   // a data connection that failed after a passive reply
 	timeoutAtData,      // a time-out waiting for the reply to PASV or a listing
@@ -414,15 +436,17 @@ func quotaReset(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 }
 
 var (
-	bannerRE    = regexp.MustCompile(`SSH-[12]\.\d+-\S*|HTTP/1\.[01] \d{3}[^"']*`)
-	timeoutRE   = regexp.MustCompile(`(?i)time[sd]? ?out|timeout|ETIMEDOUT|10060`)
-	closedRE    = regexp.MustCompile(`(?i)reset|closed|EOF|refused|broken pipe`)
-	privateRE   = regexp.MustCompile(`^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|127\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)`)
-	portWordsRE = regexp.MustCompile(`(?i)\bPORT\b|won't open a connection|not yours`)
-	tlsWordsRE  = regexp.MustCompile(`(?i)\b(ssl|tls|ftps|encrypt\w*|secure|certificate|x509|handshake|AUTH)\b`)
-	reuseRE     = regexp.MustCompile(`(?i)session reuse|not resumed|resum|reuse required`)
-	certRE      = regexp.MustCompile(`(?i)certificate|x509|CERTIFICATE_VERIFY|self[- ]signed|not trusted|unknown ca|issuer`)
-	tlsClientRE = regexp.MustCompile(`(?i)ssl|tls|gnutls|handshake|wrong version number|x509|certificate`)
+	bannerRE      = regexp.MustCompile(`SSH-[12]\.\d+-\S*|HTTP/1\.[01] \d{3}[^"']*`)
+	tlsDataRE     = regexp.MustCompile(`(?i)operation not permitted|tls|ssl|reuse|resum|session|handshake`)
+	unsupportedRE = regexp.MustCompile(`(?i)not (recognized|recognised|understood|implemented)|unknown command|unrecognized`)
+	timeoutRE     = regexp.MustCompile(`(?i)time[sd]? ?out|timeout|ETIMEDOUT|10060`)
+	closedRE      = regexp.MustCompile(`(?i)reset|closed|EOF|refused|broken pipe`)
+	privateRE     = regexp.MustCompile(`^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|127\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)`)
+	portWordsRE   = regexp.MustCompile(`(?i)\bPORT\b|won't open a connection|not yours`)
+	tlsWordsRE    = regexp.MustCompile(`(?i)\b(ssl|tls|ftps|encrypt\w*|secure|certificate|x509|handshake|AUTH)\b`)
+	reuseRE       = regexp.MustCompile(`(?i)session reuse|not resumed|resum|reuse required`)
+	certRE        = regexp.MustCompile(`(?i)certificate|x509|CERTIFICATE_VERIFY|self[- ]signed|not trusted|unknown ca|issuer`)
+	tlsClientRE   = regexp.MustCompile(`(?i)ssl|tls|gnutls|handshake|wrong version number|x509|certificate`)
 )
 
 // tlsFailure: a refusal whose words are about TLS (a server that requires it, refuses AUTH, wants
@@ -521,7 +545,9 @@ func activeRefused(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis
 	if f.reply == nil || f.benign || (f.reply.Command != "PORT" && f.reply.Command != "EPRT" && !portWordsRE.MatchString(f.reply.Text)) {
 		return diagnosis{}, false
 	}
-	if f.reply.Code/100 != 5 {
+	if f.reply.Code/100 != 5 || f.reply.Code == 502 || unsupportedRE.MatchString(f.reply.Text) {
+		// "502 Command not implemented", "500 EPRT not understood": the command is unknown to the
+		// server, not its address refused
 		return diagnosis{}, false
 	}
 	d := diagnosis{evidence: []*transcript.Entry{f.reply}}
@@ -529,6 +555,40 @@ func activeRefused(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis
 	d.entry, _ = e.KB.Lookup(f.reply.Code)
 	d.title = "Active mode refused: the server will not connect to the address in PORT"
 	d.summary = "The server refused the client's PORT command (" + quote(f.reply.Code.String()+" "+firstLine(f.reply.Text)) + "): the address it names is not the one the client connects from — a client behind NAT announcing its private address. Switch the client to passive mode (the default in every modern client), or set its external address for active mode."
+	return d, true
+}
+
+// extendedRefused: a server that refuses both EPSV and EPRT as unknown commands does not
+// implement RFC 2428, so a client on IPv6 (where PASV and PORT cannot name an address) has no
+// way to open a data connection; a client on IPv4 must fall back to PASV or PORT.
+func extendedRefused(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	var epsv, eprt *transcript.Entry
+	for i := range t.Entries {
+		en := &t.Entries[i]
+		if en.Dir != transcript.Reply || en.Code < 500 || en.Code > 504 {
+			continue
+		}
+		switch en.Command {
+		case "EPSV":
+			epsv = en
+		case "EPRT":
+			eprt = en
+		}
+	}
+	if epsv == nil || eprt == nil || (f.reply != nil && !f.benign && f.reply != epsv && f.reply != eprt) {
+		return diagnosis{}, false
+	}
+	tp := e.topicPrefix("ipv6-")
+	if tp == nil {
+		tp, _ = e.KB.Topic("pasv-epsv-nat")
+	}
+	if tp == nil {
+		return diagnosis{}, false
+	}
+	d := diagnosis{topic: tp, evidence: []*transcript.Entry{epsv, eprt}}
+	d.entry, _ = e.KB.Lookup(eprt.Code)
+	d.title = "The server knows neither EPSV nor EPRT"
+	d.summary = "The server refused both extended data commands (" + quote(epsv.Code.String()+" "+firstLine(epsv.Text)) + "): it does not implement RFC 2428, which an IPv6 connection needs because PASV and PORT can only name IPv4 addresses. Connect over IPv4 (the server's IPv4 address, or a client setting to prefer IPv4), or update the server."
 	return d, true
 }
 
@@ -555,6 +615,48 @@ func serverMessage(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis
 	if len(ce.Fixes) > 0 {
 		d.summary += " " + ce.Fixes[0]
 	}
+	return d, true
+}
+
+// protectedData: with PROT P accepted (data connections encrypted), a data connection that the
+// server refused without a time-out ("425 Unable to build data connection: Operation not
+// permitted", ProFTPD's words for a refused TLS handshake), or that broke after the server's 150,
+// is its TLS handshake failing — most often because the server requires the control
+// connection's TLS session to be resumed and the client did not.
+func protectedData(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
+	prot := false
+	for _, en := range t.Entries {
+		if en.Dir == transcript.Reply && en.Command == "PROT" && en.Code/100 == 2 {
+			prot = true
+		}
+	}
+	if !prot {
+		return diagnosis{}, false
+	}
+	var en *transcript.Entry
+	switch {
+	case f.reply != nil && !f.benign && (f.reply.Code == 425 || f.reply.Code == 426 || f.reply.Code == 450 || f.reply.Code == 522) &&
+		tlsDataRE.MatchString(f.reply.Text):
+		en = f.reply
+	case f.data != nil && (f.data.Code == 150 || f.data.Code == 125) && f.hint != nil:
+		en = f.hint
+	}
+	if en == nil {
+		return diagnosis{}, false
+	}
+	tp, ok := e.KB.Topic("tls-session-reuse")
+	if !ok {
+		return diagnosis{}, false
+	}
+	d := diagnosis{topic: tp, evidence: []*transcript.Entry{en}}
+	if f.data != nil && en != f.data {
+		d.evidence = append([]*transcript.Entry{f.data}, d.evidence...)
+	}
+	if f.reply != nil && !f.benign {
+		d.entry, _ = e.KB.Lookup(f.reply.Code)
+	}
+	d.title = "The encrypted data connection failed: TLS session reuse"
+	d.summary = "Data connections are encrypted here (PROT P), and the server accepted the data connection but its TLS handshake failed (" + quote(firstLine(en.Text)) + "). Servers that require each data connection to resume the control connection's TLS session (vsftpd require_ssl_reuse, ProFTPD's default) refuse clients that do not: use a client that reuses TLS sessions (FileZilla, WinSCP, lftp, curl), or turn the check off on the server (vsftpd require_ssl_reuse=NO, ProFTPD TLSOptions NoSessionReuseRequired)."
 	return d, true
 }
 
@@ -672,6 +774,8 @@ func (e *Engine) codeDiagnosis(t *transcript.Transcript, f logFailure) diagnosis
 		case f.ce != nil:
 		default:
 			if code, ok := e.embeddedCode(f.hint.Text); ok {
+				d.entry, _ = e.KB.Lookup(code)
+			} else if code := socketCode(f.hint.Text); code != 0 {
 				d.entry, _ = e.KB.Lookup(code)
 			}
 		}

@@ -80,6 +80,16 @@ func TestLogEvidenceRules(t *testing.T) {
 			first: "explicit-implicit-ftps", evidence: []string{"< 500 AUTH not understood"}, title: "does not offer TLS",
 		},
 		{
+			name:  "a server without EPSV and EPRT, on IPv6",
+			log:   "Command:\tEPSV\nResponse:\t502 Command not recognized\nCommand:\tEPRT |2|2001:db8::5|48257|\nResponse:\t502 Command not recognized\nError:\tFailed to retrieve directory listing",
+			first: "ipv6-*", evidence: []string{"Response:\t502 Command not recognized"}, title: "neither EPSV nor EPRT",
+		},
+		{
+			name:  "a probe the client carried on after is not the failure",
+			log:   "220 ready\nUSER a\n331 pw\nPASS b\n230 ok\nOPTS UTF8 ON\n504 Unknown command\nCWD missing\n550 Can't change directory to missing: No such file or directory",
+			first: "550", evidence: []string{"550 Can't change directory to missing: No such file or directory"}, title: "550",
+		},
+		{
 			name:  "literal pasv at the Windows ftp prompt",
 			log:   "ftp> literal pasv\n227 Entering Passive Mode (192,168,5,105,192,110).\nftp> put big.exe\n200 PORT command successful.\n425 Can't open data connection.",
 			first: "active-vs-passive", evidence: []string{"ftp> literal pasv"}, title: "literal pasv",

@@ -146,6 +146,9 @@ func wgetLine(s string) (line, bool) {
 		return line{dir: Status, payload: t, tag: TagConnected}, true
 	}
 	switch {
+	case strings.HasPrefix(t, "failed: "):
+		// "Connecting to host:21... failed: Connection refused." split by wget's own debug lines
+		return line{dir: Error, payload: t}, true
 	case strings.HasPrefix(t, "Error in server response"), strings.HasPrefix(t, "Giving up"), strings.HasPrefix(t, "No such file"),
 		strings.HasPrefix(t, "No such directory"), strings.HasPrefix(t, "Login incorrect"), strings.HasPrefix(t, "Server error"),
 		strings.HasPrefix(t, "Write failed"), strings.HasPrefix(t, "Read error"), strings.HasPrefix(t, "Cannot initiate PASV"),

@@ -335,10 +335,17 @@ func (t *Transcript) findFailure() {
 }
 
 // recovered reports whether the session went on after entry i: a later positive reply (2xx or
-// 3xx) other than QUIT's 221.
+// 3xx) other than QUIT's 221, or a later reply to another command (the client carried on; if
+// that failed too, that is the failure to explain).
 func (t *Transcript) recovered(i int) bool {
 	for _, e := range t.Entries[i+1:] {
-		if e.Dir == Reply && e.Code < 400 && e.Code != 221 {
+		if e.Dir != Reply {
+			continue
+		}
+		if e.Code < 400 && e.Code != 221 {
+			return true
+		}
+		if e.Command != "" && e.Command != t.Entries[i].Command && e.Command != "QUIT" {
 			return true
 		}
 	}
