@@ -285,6 +285,7 @@ func vsftpdOops(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 			continue
 		}
 		reason := strings.TrimSpace(strings.TrimPrefix(firstLine(en.Text), "OOPS:"))
+		reason = strings.TrimSpace(strings.TrimPrefix(reason, "vsftpd:"))
 		d := diagnosis{evidence: []*transcript.Entry{en}}
 		d.title = "vsftpd refused the session: " + reason
 		d.summary = "vsftpd answered " + quote(en.Code.String()+" "+firstLine(en.Text)) + ": it stopped the session because of its own setup, not a command's syntax."
@@ -790,8 +791,11 @@ func (e *Engine) codeDiagnosis(t *transcript.Transcript, f logFailure) diagnosis
 	if d.entry != nil {
 		step := d.entry.Step.Label()
 		d.title = "Failed at " + strings.ToLower(step[:1]) + step[1:] + ": " + d.entry.Heading()
-		if f.reply != nil && f.reply.Command != "" {
+		switch {
+		case f.reply != nil && f.reply.Command != "":
 			d.summary = fmt.Sprintf("The server refused %s with %s. %s", f.reply.Command, quote(f.reply.Code.String()+" "+firstLine(f.reply.Text)), knowledge.FirstSentence(d.entry.Meaning))
+		case f.reply != nil:
+			d.summary = fmt.Sprintf("The server answered %s. %s", quote(f.reply.Code.String()+" "+firstLine(f.reply.Text)), knowledge.FirstSentence(d.entry.Meaning))
 		}
 		if s := summaryFor(f, d.entry.Code); s != nil {
 			d.evidence = append(d.evidence, s)
