@@ -121,32 +121,27 @@ func Parse(text string) *Transcript {
 	return best
 }
 
-// Lines cuts text to MaxBytes and MaxLines and splits it into lines without their line ends. It
-// is the first step of Parse, exported for format parsers' tests.
+// Lines cuts text to MaxBytes and MaxLines and splits it into lines without their line ends. A
+// log longer than MaxLines keeps its first headLines lines (where the client says whom it
+// connected to) and its last lines (where the failure is); the middle is dropped. It is the
+// first step of Parse, exported for format parsers' tests.
 func Lines(text string) (lines []string, truncated bool) {
 	if len(text) > MaxBytes {
 		text = text[:MaxBytes]
 		truncated = true
 	}
-	n := strings.Count(text, "\n")
-	if n >= MaxLines {
-		// cut before splitting so a huge paste never allocates more than MaxLines strings
-		i, count := 0, 0
-		for ; i < len(text) && count < MaxLines; i++ {
-			if text[i] == '\n' {
-				count++
-			}
-		}
-		text = text[:i]
-		truncated = true
-	}
 	lines = strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	if len(lines) > MaxLines {
-		lines = lines[:MaxLines]
+		kept := make([]string, 0, MaxLines)
+		kept = append(kept, lines[:headLines]...)
+		lines = append(kept, lines[len(lines)-(MaxLines-headLines):]...)
 		truncated = true
 	}
 	return lines, truncated
 }
+
+// headLines is how many first lines a cut log keeps.
+const headLines = 100
 
 // finish finds the control address and the failure once the format is chosen.
 func (t *Transcript) finish() {
