@@ -138,8 +138,8 @@ func orDefault(s, d string) string {
 // chatChecker runs live checks for chat users: the config's policy with its port list (never
 // --allow-private), at most max_concurrent at once and per_user_per_minute per user, and progress
 // lines to the platform while the check runs.
-func chatChecker(cfg *Config, kb *knowledge.Base, log *slog.Logger) func(ctx context.Context, req bot.Request, target string) (bot.Reply, error) {
-	limit := probe.NewLimiter(cfg.Probe.MaxConcurrent, cfg.Probe.PerUserPerMinute)
+func chatChecker(cfg *Config, kb *knowledge.Base, log *slog.Logger, perUser bot.Limiter) func(ctx context.Context, req bot.Request, target string) (bot.Reply, error) {
+	limit := probe.NewSharedLimiter(cfg.Probe.MaxConcurrent, perUser)
 	return func(ctx context.Context, req bot.Request, args string) (bot.Reply, error) {
 		host, profile, implicit, err := parseCheckArgs(args)
 		if err != nil {
@@ -153,7 +153,7 @@ func chatChecker(cfg *Config, kb *knowledge.Base, log *slog.Logger) func(ctx con
 		if err != nil {
 			return bot.Reply{}, bot.UsageError("I can't check that: " + err.Error() + ".")
 		}
-		release, err := limit.Acquire(req.User)
+		release, err := limit.Acquire(ctx, req.User)
 		if err != nil {
 			return bot.Reply{}, err
 		}

@@ -148,7 +148,7 @@ func TestChatCheck(t *testing.T) {
 	cfg.Probe.Allow = []string{"127.0.0.1"}
 	cfg.Probe.PerUserPerMinute = 2
 	e := bot.New(kb)
-	e.Check = chatChecker(&cfg, kb, slog.New(slog.DiscardHandler))
+	e.Check = chatChecker(&cfg, kb, slog.New(slog.DiscardHandler), bot.NewRateLimiter(cfg.Probe.PerUserPerMinute))
 
 	ask := func(user, text string) (bot.Reply, []string) {
 		var progress []string

@@ -24,6 +24,7 @@ func (ev env) configCheck(args []string) error {
 	fmt.Fprintf(ev.stdout, "%s: OK\n", where)
 	fmt.Fprintf(ev.stdout, "  listen %s; slack %s; discord %s; probe in chat %s\n", cfg.Server.Listen,
 		onOff(cfg.Slack.Enabled, cfg.Slack.Mode), onOff(cfg.Discord.Enabled, cfg.Discord.Mode), onOff(cfg.Probe.Enabled, ""))
+	fmt.Fprintf(ev.stdout, "  %s\n", cfg.State.summary())
 	return nil
 }
 

@@ -30,12 +30,13 @@ func (s *server) buildAdapters() error {
 		s.off["discord"] = offReason(c.set["discord.enabled"], "discord", "no DISCORD_BOT_TOKEN or DISCORD_PUBLIC_KEY")
 	}
 	if c.Slack.Enabled {
-		a, err := slack.New(slack.Options{
+		a, err := slack.New(s.slackState(slack.Options{
 			Mode: c.Slack.Mode, BotToken: c.Slack.BotToken, AppToken: c.Slack.AppToken, SigningSecret: c.Slack.SigningSecret,
 			Command: c.Slack.Command, DefaultVisibility: bot.Visibility(c.Slack.DefaultVisibility), BaseURL: s.baseURL(),
 			Engine: s.engine, Health: s.health, Log: s.log.With("adapter", "slack"),
 			OnDeliveryFailure: func(reason string) { s.metrics.Delivery.WithLabelValues("slack", reason).Inc() },
-		})
+			APIURL:            c.Slack.APIURL,
+		}))
 		if err != nil {
 			return err
 		}
