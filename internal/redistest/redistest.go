@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,7 +32,8 @@ const RequireEnv = "FTPBOT_REQUIRE_DEPS"
 
 // Server is one running redis-server.
 type Server struct {
-	Addr string // 127.0.0.1:port
+	Addr     string // 127.0.0.1:port
+	Password string // required by the server when not empty (see StartWithPassword)
 
 	t      testing.TB
 	bin    string
@@ -57,6 +59,13 @@ func Binary() string {
 // Start starts redis-server and stops it when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWithPassword(t, "")
+}
+
+// StartWithPassword starts redis-server requiring password (requirepass), for tests that check
+// a password never reaches a log.
+func StartWithPassword(t testing.TB, password string) *Server {
+	t.Helper()
 	bin := Binary()
 	if bin == "" {
 		msg := "redistest: redis-server is not installed (.ci/install-deps installs it)"
@@ -65,7 +74,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip(msg)
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir()}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), Password: password}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		s.Addr = freeAddr(t)
@@ -78,8 +87,13 @@ func Start(t testing.TB) *Server {
 	return nil
 }
 
-// URL is the server's redis:// URL, database 0.
-func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
+// URL is the server's redis:// URL, database 0, with the password if there is one.
+func (s *Server) URL() string {
+	if s.Password != "" {
+		return "redis://:" + url.QueryEscape(s.Password) + "@" + s.Addr + "/0"
+	}
+	return "redis://" + s.Addr + "/0"
+}
 
 // Stop stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it. Stopping a stopped
 // server does nothing.
@@ -127,6 +141,9 @@ func (s *Server) launch() error {
 	cmd := exec.Command(s.bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", s.dir, "--daemonize", "no", "--protected-mode", "yes",
 		"--logfile", "", "--pidfile", filepath.Join(s.dir, "redis.pid"))
+	if s.Password != "" {
+		cmd.Args = append(cmd.Args, "--requirepass", s.Password)
+	}
 	cmd.Dir = s.dir
 	cmd.Stdout = &s.log
 	cmd.Stderr = &s.log
@@ -142,7 +159,7 @@ func (s *Server) launch() error {
 			return fmt.Errorf("redis-server exited at start")
 		default:
 		}
-		if ping(s.Addr) == nil {
+		if err := ping(s.Addr); err == nil || strings.Contains(err.Error(), "NOAUTH") {
 			s.proc, s.exited = cmd.Process, exited
 			return nil
 		}
