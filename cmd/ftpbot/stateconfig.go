@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/ftpbot/ftpbot/adapters/slack"
@@ -73,6 +74,10 @@ func (s *server) checkLimiter() bot.Limiter {
 	}
 	return nil
 }
+
+// discordClaimTTL is how long a Discord gateway event stays claimed: an interaction must be
+// answered within 3 seconds and its token lives 15 minutes.
+const discordClaimTTL = 15 * time.Minute
 
 // slackState is the Slack adapter's shared state: event de-duplication and Share answers.
 func (s *server) slackState(o slack.Options) slack.Options {

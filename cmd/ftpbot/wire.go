@@ -21,6 +21,7 @@ func (s *server) buildAdapters() error {
 			DefaultVisibility: bot.Visibility(c.Discord.DefaultVisibility), BaseURL: s.baseURL(),
 			Engine: s.engine, Health: s.health, Log: s.log.With("adapter", "discord"),
 			OnDeliveryFailure: func(reason string) { s.metrics.Delivery.WithLabelValues("discord", reason).Inc() },
+			Gateway:           s.state.Dedup("discord-gateway", discordClaimTTL),
 		})
 		if err != nil {
 			return err
