@@ -1,42 +1,23 @@
 package state_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/logtest"
 	"github.com/ftpbot/ftpbot/internal/redistest"
 	"github.com/ftpbot/ftpbot/state"
 	"github.com/google/go-cmp/cmp"
 )
 
-// syncBuf is a log sink safe for the store's probe goroutine.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func open(t *testing.T, url string, h *bot.Health, log *syncBuf) *state.Store {
+func open(t *testing.T, url string, h *bot.Health, log *logtest.Buffer) *state.Store {
 	t.Helper()
 	if log == nil {
-		log = &syncBuf{}
+		log = &logtest.Buffer{}
 	}
 	st, err := state.Open(state.Config{Backend: state.Redis, RedisURL: url, KeyPrefix: "test:"}, slog.New(slog.NewTextHandler(log, nil)), h)
 	if err != nil {
@@ -122,7 +103,7 @@ func TestSharedShares(t *testing.T) {
 func TestDegradedAndBack(t *testing.T) {
 	r := redistest.Start(t)
 	h := &bot.Health{}
-	var log syncBuf
+	var log logtest.Buffer
 	st := open(t, r.URL(), h, &log)
 	if got := h.Store(); got != (bot.StoreHealth{Backend: "redis", State: "ok"}) {
 		t.Fatalf("health at start = %+v", got)

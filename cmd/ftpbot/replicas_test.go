@@ -5,9 +5,6 @@ package main
 // reached through FTPBOT_SLACK_API_URL; Redis is a real redis-server from internal/redistest.
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,13 +14,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ftpbot/ftpbot/internal/logtest"
 	"github.com/ftpbot/ftpbot/internal/redistest"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 	"github.com/slack-go/slack/slacktest"
 )
 
@@ -41,7 +39,7 @@ func buildFtpbot(t testing.TB) string {
 type replica struct {
 	base string
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *logtest.Buffer
 }
 
 // startReplica runs bin serve on a free loopback port with configTOML and env, waits until
@@ -59,7 +57,7 @@ func startReplica(t testing.TB, bin, configTOML string, env ...string) *replica 
 	if err := os.WriteFile(cfg, []byte(configTOML), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := &replica{base: "http://" + addr, logs: &syncBuffer{}}
+	r := &replica{base: "http://" + addr, logs: &logtest.Buffer{}}
 	r.cmd = exec.Command(bin, "serve", "--listen", addr, "--config", cfg, "--log-level", "info")
 	r.cmd.Env = append(os.Environ(), append([]string{"FTPBOT_CONFIG=", "NO_COLOR=1"}, env...)...)
 	r.cmd.Dir = dir
@@ -135,13 +133,9 @@ type postResult struct {
 
 func (r *replica) signedPost(t testing.TB, path, contentType, body string, header ...string) postResult {
 	t.Helper()
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(loadSecret))
-	io.WriteString(mac, "v0:"+ts+":"+body)
 	req, _ := http.NewRequest(http.MethodPost, r.base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	signtest.SignSlack(req, loadSecret, time.Now().Unix(), []byte(body))
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

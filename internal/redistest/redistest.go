@@ -7,7 +7,7 @@
 //	r.Stop()    // Redis is gone
 //	r.Restart() // back on the same port, empty
 //
-// When redis-server is not installed the test is skipped, or fails when FTPBOT_REQUIRE_DEPS is
+// When redis-server is not installed the test is skipped, or fails when testenv.RequireEnv is
 // set (as in CI, where .ci/install-deps installs it).
 package redistest
 
@@ -25,10 +25,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// RequireEnv turns "redis-server is not installed" from a skip into a failure.
-const RequireEnv = "FTPBOT_REQUIRE_DEPS"
+	"github.com/ftpbot/ftpbot/internal/testenv"
+)
 
 // Server is one running redis-server.
 type Server struct {
@@ -68,11 +67,7 @@ func StartWithPassword(t testing.TB, password string) *Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
-		msg := "redistest: redis-server is not installed (.ci/install-deps installs it)"
-		if os.Getenv(RequireEnv) != "" {
-			t.Fatal(msg + " (" + RequireEnv + " is set, so this fails instead of skipping)")
-		}
-		t.Skip(msg)
+		testenv.Missing(t, "redistest: redis-server is not installed (.ci/install-deps installs it)")
 	}
 	s := &Server{t: t, bin: bin, dir: t.TempDir(), Password: password}
 	var err error
