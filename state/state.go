@@ -158,7 +158,8 @@ func (s *Store) Close() error {
 // shared reports whether calls should go to Redis now.
 func (s *Store) shared() bool { return s.client != nil && !s.degraded.Load() }
 
-// call runs one Redis call with the short time-out, under the caller's context.
+// call runs one Redis call with the short time-out. The caller's cancellation is not passed on
+// (its values are): a client that hangs up mid-question must not look like Redis failing.
 func (s *Store) call(ctx context.Context, fn func(ctx context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
 	defer cancel()
