@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -25,8 +22,11 @@ func BenchmarkRedisOverhead(b *testing.B) {
 	rd := redistest.Start(b)
 	const cfg = "[limits]\nper_user_per_minute = 100000000\n[slack]\nmode = \"http\"\n"
 	env := map[string]string{"SLACK_SIGNING_SECRET": loadSecret, "FTPBOT_REDIS_URL": rd.URL()}
-	mem := benchServe(b, env, cfg)
-	red := benchServe(b, env, cfg+"[state]\nbackend = \"redis\"\n")
+	mem, _, _ := startServe(b, env, cfg)
+	red, s, _ := startServe(b, env, cfg+"[state]\nbackend = \"redis\"\n")
+	if s.state.Backend() != "redis" || s.state.Degraded() {
+		b.Fatalf("state backend %s (degraded %v), want redis", s.state.Backend(), s.state.Degraded())
+	}
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 2}}
 	ask := func(base string) time.Duration {
 		t := slackTarget(time.Now(), "530")
@@ -69,30 +69,4 @@ func median(d []time.Duration) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	return s[len(s)/2]
-}
-
-// benchServe runs a server from configTOML on a free loopback port until the benchmark ends.
-func benchServe(b *testing.B, env map[string]string, configTOML string) string {
-	b.Helper()
-	cfg, err := ParseConfig(strings.NewReader(configTOML), envOf(env))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Server.Listen = ln.Addr().String()
-	s, err := newServer(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if want := cfg.State.Backend; s.state.Backend() != want || s.state.Degraded() {
-		b.Fatalf("state backend %s (degraded %v), want %s", s.state.Backend(), s.state.Degraded(), want)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.run(ctx, ln, io.Discard) }()
-	b.Cleanup(func() { cancel(); <-done })
-	return "http://" + ln.Addr().String()
 }
