@@ -28,8 +28,8 @@ func TestClientKey(t *testing.T) {
 		{"not an address", "pipe", "pipe"},
 	}
 	for _, tt := range tests {
-		if got := ClientKey(tt.addr); got != tt.want {
-			t.Errorf("%s: ClientKey(%q) = %q, want %q", tt.name, tt.addr, got, tt.want)
+		if got := clientKeyOf(tt.addr); got != tt.want {
+			t.Errorf("%s: clientKeyOf(%q) = %q, want %q", tt.name, tt.addr, got, tt.want)
 		}
 	}
 }

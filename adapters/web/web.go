@@ -231,15 +231,15 @@ func firstWord(s string) string {
 	return "HOST"
 }
 
-// clientKey identifies the asker for rate limiting (see ClientKey).
-func clientKey(r *http.Request) string { return ClientKey(r.RemoteAddr) }
+// clientKey identifies the asker for rate limiting (see clientKeyOf).
+func clientKey(r *http.Request) string { return clientKeyOf(r.RemoteAddr) }
 
-// ClientKey turns a peer address ("ip:port") into the key its questions are counted under: the
+// clientKeyOf turns a peer address ("ip:port") into the key its questions are counted under: the
 // IPv4 address, or the /64 network of an IPv6 address, since one subscriber or host commonly gets
 // a whole /64 and could otherwise ask from a new address every time. An IPv4-mapped IPv6 address
 // counts as its IPv4 address. Behind a reverse proxy every question shares the proxy's address,
 // and so its limit.
-func ClientKey(remoteAddr string) string {
+func clientKeyOf(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		host = remoteAddr
