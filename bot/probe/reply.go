@@ -131,23 +131,13 @@ type Limiter struct {
 	rate bot.Limiter
 }
 
-// NewLimiter allows max checks at once (at least 1) and perUserPerMinute per user (0: no limit),
-// counted in this process.
-func NewLimiter(max, perUserPerMinute int) *Limiter {
-	var rate bot.Limiter
-	if perUserPerMinute > 0 {
-		rate = bot.NewRateLimiter(perUserPerMinute)
-	}
-	return NewSharedLimiter(max, rate)
-}
-
-// NewSharedLimiter allows max checks at once in this process (at least 1) and per user what rate
-// allows (nil: no per-user limit); rate may be shared by replicas.
-func NewSharedLimiter(max int, rate bot.Limiter) *Limiter {
+// NewLimiter allows max checks at once in this process (at least 1) and per user what perUser
+// allows (nil: no per-user limit). perUser may be shared by replicas (see package state).
+func NewLimiter(max int, perUser bot.Limiter) *Limiter {
 	if max < 1 {
 		max = 1
 	}
-	return &Limiter{sem: make(chan struct{}, max), rate: rate}
+	return &Limiter{sem: make(chan struct{}, max), rate: perUser}
 }
 
 // Acquire takes a slot for user, or says why not. Call release when the check is done.

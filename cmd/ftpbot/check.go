@@ -139,7 +139,7 @@ func orDefault(s, d string) string {
 // --allow-private), at most max_concurrent at once and per_user_per_minute per user, and progress
 // lines to the platform while the check runs.
 func chatChecker(cfg *Config, kb *knowledge.Base, log *slog.Logger, perUser bot.Limiter) func(ctx context.Context, req bot.Request, target string) (bot.Reply, error) {
-	limit := probe.NewSharedLimiter(cfg.Probe.MaxConcurrent, perUser)
+	limit := probe.NewLimiter(cfg.Probe.MaxConcurrent, perUser)
 	return func(ctx context.Context, req bot.Request, args string) (bot.Reply, error) {
 		host, profile, implicit, err := parseCheckArgs(args)
 		if err != nil {

@@ -152,6 +152,7 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 		s.engine.Check = chatChecker(cfg, kb, log, s.checkLimiter())
 	}
 	if err := s.buildAdapters(); err != nil {
+		s.state.Close()
 		return nil, err
 	}
 	s.handler = s.routes()
