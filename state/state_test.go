@@ -3,6 +3,7 @@ package state_test
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +216,42 @@ func TestCheckURL(t *testing.T) {
 	}
 	if got := state.Redact("redis://user:s3cret@h:6379/0"); strings.Contains(got, "s3cret") {
 		t.Errorf("Redact = %q", got)
+	}
+}
+
+// BenchmarkRedisLimiter is one shared Allow: a script call to redis-server on loopback.
+func BenchmarkRedisLimiter(b *testing.B) {
+	r := redistest.Start(b)
+	st, err := state.Open(state.Config{Backend: state.Redis, RedisURL: r.URL(), KeyPrefix: "bench:"}, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	l := st.Limiter("questions", 1<<30)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		l.Allow(ctx, "slack:U1")
+	}
+	if st.Degraded() {
+		b.Fatal("the store fell back to memory during the benchmark")
+	}
+}
+
+// BenchmarkRedisDedup is one shared First: SET NX with a TTL.
+func BenchmarkRedisDedup(b *testing.B) {
+	r := redistest.Start(b)
+	st, err := state.Open(state.Config{Backend: state.Redis, RedisURL: r.URL(), KeyPrefix: "bench:"}, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	d := st.Dedup("slack-events", time.Minute)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		d.First(ctx, "Ev"+strconv.Itoa(i))
+		i++
 	}
 }
