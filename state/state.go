@@ -6,7 +6,7 @@
 //
 // Redis is a help, never a dependency: every call has a short time-out, and when Redis cannot be
 // reached the store falls back to this replica's memory, logs it once, reports "degraded" through
-// bot.Health (/readyz, ftpbot_state_degraded), and goes back to Redis when a ping answers again.
+// bot.Health (/readyz, ftpbot_state_degraded), and goes back to Redis when it answers again.
 //
 //	st, err := state.Open(state.Config{Backend: "redis", RedisURL: url, KeyPrefix: "ftpbot:"}, log, health)
 //	defer st.Close()
@@ -95,9 +95,9 @@ func Redact(raw string) string {
 	return u.Redacted()
 }
 
-// Open returns the store cfg asks for. With the redis backend it connects and pings once; if
-// Redis does not answer, the store starts degraded (and keeps serving from memory) rather than
-// failing: a replica must come up even while Redis is down. health may be nil.
+// Open returns the store cfg asks for. With the redis backend it connects and runs the limiter's
+// script once; if Redis does not answer, the store starts degraded (and keeps serving from memory)
+// rather than failing: a replica must come up even while Redis is down. health may be nil.
 func Open(cfg Config, log *slog.Logger, health *bot.Health) (*Store, error) {
 	if log == nil {
 		log = slog.Default()
@@ -131,7 +131,7 @@ func Open(cfg Config, log *slog.Logger, health *bot.Health) (*Store, error) {
 	s.client = redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout+callTimeout)
 	defer cancel()
-	if err := s.client.Ping(ctx).Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		s.fail(err)
 	} else {
 		log.Info("state: shared state in Redis", "redis", Redact(cfg.RedisURL), "key_prefix", cfg.KeyPrefix)
@@ -171,7 +171,7 @@ func (s *Store) call(ctx context.Context, fn func(ctx context.Context) error) er
 }
 
 // fail switches to memory, once per outage: one log line, the health, and a probe that switches
-// back when Redis answers a ping.
+// back when Redis answers again.
 func (s *Store) fail(err error) {
 	if !s.degraded.CompareAndSwap(false, true) {
 		return
@@ -184,7 +184,7 @@ func (s *Store) fail(err error) {
 	}
 }
 
-// probe pings Redis every pingInterval until it answers, then switches back.
+// probe checks Redis every pingInterval until it answers, then switches back.
 // The order of the switch back matters: probing is cleared before degraded, so a failure right
 // after the switch starts a new probe.
 func (s *Store) probe() {
@@ -198,7 +198,7 @@ func (s *Store) probe() {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout+callTimeout)
-		err := s.client.Ping(ctx).Err()
+		err := s.check(ctx)
 		cancel()
 		if err == nil {
 			s.log.Info("state: Redis answers again; limits and de-duplication are shared again", "redis", Redact(s.cfg.RedisURL))
@@ -208,6 +208,13 @@ func (s *Store) probe() {
 			return
 		}
 	}
+}
+
+// check asks Redis to do what the limiters do, on a key of its own: a PING would pass on a server
+// that refuses scripts (an ACL, a Redis without Lua) and the store would flap between Redis and
+// memory, logging each time.
+func (s *Store) check(ctx context.Context) error {
+	return slideScript.Run(ctx, s.client, []string{s.key("limit", "probe", "ftpbot")}, 1<<30).Err()
 }
 
 // key builds a Redis key: the prefix, the kind of state, its name and the id.
