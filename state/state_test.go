@@ -13,6 +13,7 @@ import (
 	"github.com/ftpbot/ftpbot/internal/redistest"
 	"github.com/ftpbot/ftpbot/state"
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 )
 
 func open(t *testing.T, url string, h *bot.Health, log *logtest.Buffer) *state.Store {
@@ -253,5 +254,24 @@ func BenchmarkRedisDedup(b *testing.B) {
 	for b.Loop() {
 		d.First(ctx, "Ev"+strconv.Itoa(i))
 		i++
+	}
+}
+
+// TestRefusedScriptsAreDegraded: a server that answers PING but refuses the limiter's script (an
+// ACL without scripting) is not usable: the store says degraded instead of flapping.
+func TestRefusedScriptsAreDegraded(t *testing.T) {
+	r := redistest.Start(t)
+	admin := redis.NewClient(&redis.Options{Addr: r.Addr})
+	defer admin.Close()
+	if err := admin.Do(context.Background(), "ACL", "SETUSER", "noscript", "on", ">pw", "~*", "+@all", "-@scripting").Err(); err != nil {
+		t.Fatal(err)
+	}
+	h := &bot.Health{}
+	st := open(t, "redis://noscript:pw@"+r.Addr+"/0", h, nil)
+	if !st.Degraded() || h.Store().State != bot.StoreDegraded {
+		t.Errorf("a store whose user may not run scripts: degraded %v, health %+v", st.Degraded(), h.Store())
+	}
+	if !st.Limiter("questions", 1).Allow(context.Background(), "u") {
+		t.Error("the memory fallback refused the first question")
 	}
 }
