@@ -14,7 +14,7 @@ import (
 // answer an interaction once; without a shared one, each answers.
 func TestGatewayClaim(t *testing.T) {
 	var i discordgo.Interaction
-	if err := json.Unmarshal([]byte(`{"type":2,"id":"I7","application_id":"A1","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
+	if err := json.Unmarshal([]byte(`{"type":2,"id":"I7","application_id":"111","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -33,7 +33,7 @@ func TestGatewayClaim(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{}
 			for range 2 {
-				a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec, Gateway: tt.dedup()})
+				a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "111", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec, Gateway: tt.dedup()})
 				if err != nil {
 					t.Fatal(err)
 				}

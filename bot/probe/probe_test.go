@@ -237,7 +237,7 @@ func TestHostileServer(t *testing.T) {
 		t.Errorf("the check took %v", time.Since(start))
 	}
 	for _, s := range rep.Results {
-		if len(s.Response) > maxReplyText+len("…") {
+		if len(s.Response) > maxResponseText+len("…") {
 			t.Errorf("step %s keeps a %d-byte reply", s.Name, len(s.Response))
 		}
 	}
