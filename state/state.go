@@ -125,9 +125,11 @@ func Open(cfg Config, log *slog.Logger, health *bot.Health) (*Store, error) {
 	opt.PoolTimeout = callTimeout
 	opt.ContextTimeoutEnabled = true
 	opt.MaxRetries = -1        // no retries: memory answers instead
+	opt.DialerRetries = 1      // one dial per call: a refused or silent port means memory, now
 	opt.DisableIdentity = true // no CLIENT SETINFO round trip (older servers and Valkey builds refuse it)
 	opt.Protocol = 2           // no HELLO negotiation on each new connection
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	clientLogOnce.Do(func() { redis.SetLogger(clientLog{log}) })
 	s.client = redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout+callTimeout)
 	defer cancel()
@@ -139,6 +141,18 @@ func Open(cfg Config, log *slog.Logger, health *bot.Health) (*Store, error) {
 	}
 	return s, nil
 }
+
+// clientLog sends go-redis's own messages (a failed dial on every call while Redis is down) to the
+// debug level: the store says what matters once, at warn, and go-redis would otherwise print on
+// stderr, outside the structured log, again and again.
+type clientLog struct{ log *slog.Logger }
+
+func (l clientLog) Printf(_ context.Context, format string, v ...any) {
+	l.log.Debug("state: redis client: " + fmt.Sprintf(format, v...))
+}
+
+// clientLogOnce: go-redis has one logger for the process.
+var clientLogOnce sync.Once
 
 // Backend is "memory" or "redis".
 func (s *Store) Backend() string { return s.cfg.Backend }

@@ -318,6 +318,11 @@ func TestReplicasShareRedis(t *testing.T) {
 			if strings.Contains(logs, password) {
 				t.Errorf("replica %s logged the Redis password", name)
 			}
+			for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+				if !json.Valid([]byte(line)) { // e.g. the Redis client printing each failed dial
+					t.Errorf("replica %s wrote a line outside the structured log: %s", name, line)
+				}
+			}
 		}
 	})
 }
