@@ -58,6 +58,7 @@ type Store struct {
 
 	degraded atomic.Bool
 	probing  atomic.Bool
+	closed   atomic.Bool // after Close, memory answers and nothing is logged
 	done     chan struct{}
 	once     sync.Once
 }
@@ -162,6 +163,7 @@ func (s *Store) Degraded() bool { return s.degraded.Load() }
 
 // Close stops the recovery probe and closes the connections.
 func (s *Store) Close() error {
+	s.closed.Store(true)
 	s.once.Do(func() { close(s.done) })
 	if s.client != nil {
 		return s.client.Close()
@@ -170,7 +172,7 @@ func (s *Store) Close() error {
 }
 
 // shared reports whether calls should go to Redis now.
-func (s *Store) shared() bool { return s.client != nil && !s.degraded.Load() }
+func (s *Store) shared() bool { return s.client != nil && !s.degraded.Load() && !s.closed.Load() }
 
 // call runs one Redis call with the short time-out. The caller's cancellation is not passed on
 // (its values are): a client that hangs up mid-question must not look like Redis failing.
@@ -187,7 +189,7 @@ func (s *Store) call(ctx context.Context, fn func(ctx context.Context) error) er
 // fail switches to memory, once per outage: one log line, the health, and a probe that switches
 // back when Redis answers again.
 func (s *Store) fail(err error) {
-	if !s.degraded.CompareAndSwap(false, true) {
+	if s.closed.Load() || !s.degraded.CompareAndSwap(false, true) {
 		return
 	}
 	s.log.Warn("state: Redis is unreachable; rate limits and de-duplication fall back to this replica's memory until it answers again",

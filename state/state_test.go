@@ -275,3 +275,20 @@ func TestRefusedScriptsAreDegraded(t *testing.T) {
 		t.Error("the memory fallback refused the first question")
 	}
 }
+
+// TestClosedStoreIsQuiet: questions still in flight at shutdown are answered from memory, and a
+// closed connection is not reported as an outage.
+func TestClosedStoreIsQuiet(t *testing.T) {
+	r := redistest.Start(t)
+	var log logtest.Buffer
+	h := &bot.Health{}
+	st := open(t, r.URL(), h, &log)
+	l := st.Limiter("questions", 5)
+	st.Close()
+	if !l.Allow(context.Background(), "u") {
+		t.Error("a closed store refused a question")
+	}
+	if strings.Contains(log.String(), "unreachable") || h.Store().State != bot.StoreOK {
+		t.Errorf("closing the store looked like an outage: health %+v, log %s", h.Store(), log.String())
+	}
+}
