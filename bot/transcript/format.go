@@ -26,6 +26,7 @@ var Formats = []Format{
 	{"iis", parseIIS, nil},
 	{"ftplib", parseFtplib, scoreFtplib},
 	lineFormat("filezilla", filezillaLine, false),
+	lineFormat("filezilla-server", filezillaServerLine, false),
 	lineFormat("winscp", winscpLine, false),
 	lineFormat("curl", curlLine, false),
 	lineFormat("cyberduck", cyberduckLine, false),

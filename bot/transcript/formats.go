@@ -38,6 +38,53 @@ func filezillaLine(s string) (line, bool) {
 	return line{dir: dir, payload: payload}, true
 }
 
+// ---- FileZilla Server's logs (1.x file and GUI logs, 0.9 legacy log) ----
+
+var (
+	// 1.x log file: "2024-03-09T16:36:15.643Z << [FTP Session 3 192.168.0.18] 331 Please, specify the password."
+	fzsFileRE = regexp.MustCompile(`^(<<|>>|!!|==|D[IDE]|\S{1,3})\s+\[FTP Session \d+[^\]]*\]\s?(.*)$`)
+	// 1.x GUI log: "<12/3/2025 11:23:10 AM> FTP Session 87 11.222.33.44 myUser [Response] 230 Login successful."
+	fzsGUIRE = regexp.MustCompile(`^(?:<[^>]*>\s*)?FTP Session \d+ \S+(?: \S+)? \[(Command|Response|Status|Error)\] (.*)$`)
+	// 0.9: "(000012)24.11.2026 10:00:01 - bob (198.51.100.7)> 530 Login or password incorrect!"
+	fzsLegacyRE = regexp.MustCompile(`^\(\d+\)\s*\S+ \S+(?: [AP]M)? - .*?\([^)]*\)> (.*)$`)
+)
+
+func filezillaServerLine(s string) (line, bool) {
+	if !strings.Contains(s, "FTP Session") && !strings.Contains(s, ")> ") {
+		return line{}, false
+	}
+	t := strings.TrimSpace(s)
+	if m := fzsFileRE.FindStringSubmatch(t); m != nil {
+		switch m[1] {
+		case "<<":
+			return line{dir: Reply, payload: m[2]}, true
+		case ">>":
+			return line{dir: Command, payload: m[2]}, true
+		case "!!":
+			return line{dir: Error, payload: m[2]}, true
+		}
+		return line{dir: Status, payload: m[2]}, true
+	}
+	if m := fzsGUIRE.FindStringSubmatch(t); m != nil {
+		switch m[1] {
+		case "Response":
+			return line{dir: Reply, payload: m[2]}, true
+		case "Command":
+			return line{dir: Command, payload: m[2]}, true
+		case "Error":
+			return line{dir: Error, payload: m[2]}, true
+		}
+		return line{dir: Status, payload: m[2]}, true
+	}
+	if m := fzsLegacyRE.FindStringSubmatch(t); m != nil {
+		if l, ok := rawLine(strings.TrimSpace(m[1])); ok {
+			return l, true
+		}
+		return line{dir: Status, payload: m[1]}, true
+	}
+	return line{}, false
+}
+
 // ---- WinSCP (session log) ----
 
 // winscpRE: "< 2026-11-24 10:00:00.123 530 Login incorrect."
