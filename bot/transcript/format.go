@@ -18,24 +18,33 @@ type Format struct {
 	// Score, when set, counts the lines Parse would recognise without building the transcript, so
 	// that only the winning format builds one. It must agree with Parse's count.
 	Score func(lines []string) int
+	// Server marks a server's log: the addresses in it are the clients', not the server's.
+	Server bool
 }
 
 // Formats is every format Parse tries. Specific formats come before the raw one, which wins only
 // when nothing else recognised more lines.
 var Formats = []Format{
-	{"iis", parseIIS, nil},
-	{"ftplib", parseFtplib, scoreFtplib},
+	{"iis", parseIIS, nil, true},
+	{"ftplib", parseFtplib, scoreFtplib, false},
 	lineFormat("filezilla", filezillaLine, false),
-	lineFormat("filezilla-server", filezillaServerLine, false),
+	serverFormat(lineFormat("filezilla-server", filezillaServerLine, false)),
 	lineFormat("winscp", winscpLine, false),
 	lineFormat("curl", curlLine, false),
 	lineFormat("cyberduck", cyberduckLine, false),
 	lineFormat("lftp", lftpLine, false),
 	lineFormat("wget", wgetLine, true),
 	lineFormat("windows-ftp", windowsFtpLine, true),
-	lineFormat("vsftpd", vsftpdLine, false),
-	lineFormat("proftpd", proftpdLine, false),
-	{"raw", parseRaw, scoreRaw},
+	serverFormat(lineFormat("vsftpd", vsftpdLine, false)),
+	serverFormat(lineFormat("proftpd", proftpdLine, false)),
+	serverFormat(lineFormat("pure-ftpd", pureFtpdLine, false)),
+	{"raw", parseRaw, scoreRaw, false},
+}
+
+// serverFormat marks f as a server's log.
+func serverFormat(f Format) Format {
+	f.Server = true
+	return f
 }
 
 // line is what a format makes of one input line.

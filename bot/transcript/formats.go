@@ -289,6 +289,42 @@ func proftpdLine(s string) (line, bool) {
 	return line{dir: Status, payload: "proftpd: " + m[1]}, true
 }
 
+// ---- Pure-FTPd's syslog lines ----
+
+var (
+	// "pure-ftpd: (?@198.51.100.7) [WARNING] Authentication failed for user [bob]",
+	// "pure-ftpd: (bob@198.51.100.7) [DEBUG] Command [pass] [<*>]", "… [DEBUG] 530 Login authentication failed"
+	pureRE        = regexp.MustCompile(`pure-ftpd(?:\[\d+\])?: \([^)]*\) \[([A-Z]+)\] (.*)$`)
+	pureCommandRE = regexp.MustCompile(`^Command \[([a-zA-Z]+)\] \[(.*)\]$`)
+)
+
+func pureFtpdLine(s string) (line, bool) {
+	if !strings.Contains(s, "pure-ftpd") {
+		return line{}, false
+	}
+	m := pureRE.FindStringSubmatch(s)
+	if m == nil {
+		return line{}, false
+	}
+	msg := strings.TrimSpace(m[2])
+	switch m[1] {
+	case "DEBUG":
+		if c := pureCommandRE.FindStringSubmatch(msg); c != nil {
+			cmd := strings.ToUpper(c[1])
+			if c[2] != "" {
+				cmd += " " + c[2]
+			}
+			return line{dir: Command, payload: cmd}, true
+		}
+		if isReplyStart(msg) {
+			return line{dir: Reply, payload: msg}, true
+		}
+	case "WARNING", "ERROR":
+		return line{dir: Error, payload: "pure-ftpd: " + msg}, true
+	}
+	return line{dir: Status, payload: "pure-ftpd: " + msg}, true
+}
+
 // ---- Python ftplib (set_debuglevel 1 or 2), with the traceback that ends a failed script ----
 
 // ftplib debug: *cmd* 'USER x', *resp* '530 Login incorrect.', *get* '211-Features:\n'

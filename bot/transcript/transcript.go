@@ -117,7 +117,7 @@ func Parse(text string) *Transcript {
 	}
 	best.Truncated = truncated
 	best.Lines = len(lines)
-	best.finish()
+	best.finish(bestF != nil && bestF.Server)
 	return best
 }
 
@@ -144,9 +144,12 @@ func Lines(text string) (lines []string, truncated bool) {
 const headLines = 100
 
 // finish finds the control address and the failure once the format is chosen.
-func (t *Transcript) finish() {
+func (t *Transcript) finish(serverLog bool) {
 	t.failure, t.hint = -1, -1
 	for _, e := range t.Entries {
+		if serverLog {
+			break // a server's log names its clients' addresses, not its own
+		}
 		if e.Dir == Reply || e.Dir == Command {
 			break
 		}
