@@ -28,6 +28,11 @@ func TestLogEvidenceRules(t *testing.T) {
 			first: "connection-failures", evidence: []string{"< HTTP/1.1 400 Bad Request"}, title: "web server",
 		},
 		{
+			name:  "a TLS record instead of a greeting",
+			log:   "*cmd* 'USER bob'\n*get* '\\x15\\x03\\x01\\x00\\x02\\x02\\n'\nTraceback (most recent call last):\n  File \"up.py\", line 9, in <module>\nftplib.error_proto: \\x15\\x03\\x01\\x00\\x02\\x02",
+			first: "explicit-implicit-ftps", evidence: []string{"*get* '\\x15\\x03\\x01\\x00\\x02\\x02\\n'"}, title: "TLS port",
+		},
+		{
 			name:  "connected, then no greeting until the time-out",
 			log:   "*   Trying 203.0.113.7:990...\n* Connected to ftp.example.com (203.0.113.7) port 990 (#0)\n* Operation timed out after 30000 milliseconds with 0 bytes received\ncurl: (28) Operation timed out after 30000 milliseconds with 0 bytes received",
 			first: "explicit-implicit-ftps", evidence: []string{"* Connected to ftp.example.com (203.0.113.7) port 990 (#0)"}, title: "no FTP greeting",

@@ -69,6 +69,10 @@ func foreignServer(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis
 	case "SSH":
 		d.title = "An SSH server answered, not an FTP server"
 		d.summary = "The port answered with an SSH banner (" + quote(bannerText(f.banner)) + "): it serves SFTP, which is SSH, not FTP. Connect with SFTP (sftp://, usually port 22) and the same account, or point the FTP client at the FTP port (usually 21)."
+	case "TLS":
+		d.topic, _ = e.KB.Topic("explicit-implicit-ftps")
+		d.title = "A TLS port answered: implicit FTPS"
+		d.summary = "The server's first bytes were a TLS record (" + quote(truncate(f.banner.Text, 60)) + "), not a 220 greeting: the port speaks implicit FTPS (TLS from the first byte, usually port 990). Use implicit FTPS (ftps://) for this port, or explicit FTPS (AUTH TLS) on the plain FTP port, usually 21."
 	default:
 		d.title = "A web server answered, not an FTP server"
 		d.summary = "The port answered in HTTP (" + quote(bannerText(f.banner)) + "): it is a web server's port. Use the FTP server's port (usually 21, or 990 for implicit FTPS) and an ftp:// or ftps:// address."

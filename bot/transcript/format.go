@@ -303,13 +303,13 @@ var (
 	// "Fatal error: Certificate verification: Not trusted".
 	summaryRE = regexp.MustCompile(`^(?:([a-z][\w-]*): )?(?:Login failed|Access failed|Fatal error|Delete operation failed|Not connected|ERROR)\b:?.*$`)
 	// a greeting that is not FTP: an SSH server's banner, an HTTP server's reply
-	foreignRE = regexp.MustCompile(`(?:^|\s|'|")(SSH-[12]\.\d+-\S*|HTTP/1\.[01] \d{3}\b.*|<!DOCTYPE html|<html)`)
+	foreignRE = regexp.MustCompile(`(?:^|\s|'|")(SSH-[12]\.\d+-\S*|HTTP/1\.[01] \d{3}\b.*|<!DOCTYPE html|<html)|(\\x1[56]\\x03\\x0[0-4])`)
 )
 
 // looksForeign reports whether s is a greeting from a server that does not speak FTP.
 func looksForeign(s string) bool {
 	// the cheap test first: this runs on every line of every format
-	if !strings.Contains(s, "SSH-") && !strings.Contains(s, "HTTP/1.") && !strings.Contains(s, "<html") && !strings.Contains(s, "<!DOCTYPE") {
+	if !strings.Contains(s, "SSH-") && !strings.Contains(s, "HTTP/1.") && !strings.Contains(s, "<html") && !strings.Contains(s, "<!DOCTYPE") && !strings.Contains(s, `\x1`) {
 		return false
 	}
 	return foreignRE.MatchString(s)
@@ -348,12 +348,15 @@ func looksSummary(s string) []string {
 	return summaryRE.FindStringSubmatch(s)
 }
 
-// Foreign returns what answered instead of an FTP server when e is a banner: "SSH", "HTTP", or "".
+// Foreign returns what answered instead of an FTP server when e is a banner: "SSH", "HTTP",
+// "TLS" (a TLS record's first bytes, as a client prints them escaped: \x15\x03\x01), or "".
 func Foreign(s string) string {
 	m := foreignRE.FindStringSubmatch(s)
 	switch {
 	case m == nil:
 		return ""
+	case m[2] != "":
+		return "TLS"
 	case strings.HasPrefix(m[1], "SSH-"):
 		return "SSH"
 	default:
