@@ -175,7 +175,9 @@ func passiveAddress(e *Engine, t *transcript.Transcript, f logFailure) (diagnosi
 			pasvEntry = &t.Entries[i]
 		}
 	}
-	if pasvEntry == nil {
+	if pasvEntry == nil || (f.reply != nil && !f.benign && tlsDataRE.MatchString(f.reply.Text)) {
+		// a refusal that names TLS ("TLS session of data connection not resumed") says the
+		// data connection arrived: the address worked
 		return diagnosis{}, false
 	}
 	addr, port, _ := transcript.PassiveAddr(pasvEntry)
