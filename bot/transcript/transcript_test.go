@@ -197,6 +197,11 @@ func FuzzParse(f *testing.F) {
 		`[pid 1] FTP response: Client "x", "530 x"`,
 		"*resp* '530 x'",
 		"\x00\xff\xfe",
+		"--> USER bob\n\n530 Login incorrect.\n",
+		"<--- 230-User bob\n<--- 230- 12 Kbytes used (1%) - authorized: 10 Kb\n<--- 230 OK\nls: Login failed: 530 x",
+		"Traceback (most recent call last):\n  File \"x.py\", line 212, in getresp\nftplib.error_perm: 530 Login incorrect.",
+		"* Connected to h (198.51.100.7) port 22\n< SSH-2.0-OpenSSH_9.2p1\ncurl: (8) Weird server reply",
+		"2024-03-09T16:36:15.643Z << [FTP Session 3 192.168.0.18] 220-FileZilla Server 1.8.1",
 	} {
 		f.Add(s)
 	}
