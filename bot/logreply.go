@@ -214,8 +214,13 @@ func (e *Engine) codeDiagnosis(t *transcript.Transcript, f logFailure) diagnosis
 				d.summary = fmt.Sprintf("The server refused %s with %s, so the client's %s failed. %s", f.reply.Command, quote(f.reply.Code.String()+" "+firstLine(f.reply.Text)), s.Command, knowledge.FirstSentence(d.entry.Meaning))
 			}
 		}
-		if f.reply != nil && f.exc != nil && f.exc != f.reply {
-			d.evidence = append(d.evidence, f.exc)
+		if f.exc != nil {
+			if call := userCall(t); call != nil {
+				d.evidence = append(d.evidence, call)
+			}
+			if f.exc != f.reply {
+				d.evidence = append(d.evidence, f.exc)
+			}
 		}
 		return d
 	}
@@ -226,8 +231,28 @@ func (e *Engine) codeDiagnosis(t *transcript.Transcript, f logFailure) diagnosis
 		d.class = true
 		return d
 	}
-	d.none = true
-	return d
+	return d // no failure in the log
+}
+
+// frameRE is a traceback frame's location line; libraryRE one inside Python's own library.
+var (
+	frameRE   = regexp.MustCompile(`^File "([^"]+)", line \d+, in `)
+	libraryRE = regexp.MustCompile(`[/\\]lib[/\\]python[\d.]*[/\\]|[/\\]site-packages[/\\]|[/\\]dist-packages[/\\]`)
+)
+
+// userCall returns the source line of the last traceback frame in the user's own code (not in
+// Python's library): the call that failed, "ftp.login(user, pw)", or nil.
+func userCall(t *transcript.Transcript) *transcript.Entry {
+	frames := t.Tagged(transcript.TagFrame)
+	var call *transcript.Entry
+	for i, fr := range frames {
+		m := frameRE.FindStringSubmatch(fr.Text)
+		if m == nil || libraryRE.MatchString(m[1]) || i+1 == len(frames) || frameRE.MatchString(frames[i+1].Text) {
+			continue
+		}
+		call = frames[i+1]
+	}
+	return call
 }
 
 // summaryFor returns the client's summary line that reports code (lftp's "ls: Login failed: 530 …").
@@ -310,9 +335,6 @@ func (e *Engine) buildLogReply(t *transcript.Transcript, f logFailure, d diagnos
 	}
 	if f.ce != nil {
 		r.Sections = append([]Section{clientSection(*f.ce)}, r.Sections...)
-	}
-	if d.where != "" {
-		r.Sections = append([]Section{{Heading: "Where it failed", Body: d.where}}, r.Sections...)
 	}
 	r.Sections = append([]Section{timeline(t, d)}, r.Sections...)
 	r.Evidence = evidenceLines(d.evidence, d.pick)

@@ -19,11 +19,9 @@ type diagnosis struct {
 	follow   *knowledge.Topic // when the code leads: the topic that names the failure, right after it
 	title    string
 	summary  string
-	where    string              // a first section: where and how it failed, "" for none
 	evidence []*transcript.Entry // the decisive lines
 	pick     func(string) bool   // for a multi-line reply in evidence: which of its lines decides (nil: the first)
 	class    bool                // a code outside the standards: its class leads
-	none     bool                // no failure in the log
 }
 
 // evidenceRule is one rule of step 3: it reports a diagnosis when the log shows its evidence.
