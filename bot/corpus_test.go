@@ -135,6 +135,8 @@ func corpusScenarios() []scenario {
 			act: with(login, func(a *action) { a.op, a.path = "get", "no-such-file.txt" })},
 		{name: "upload-denied", want: "550|553|permissions-chroot", opts: anon,
 			act: action{op: "put", path: "upload.txt"}},
+		{name: "upload-missing-directory", want: "553|550|permissions-chroot", opts: withUser,
+			act: with(login, func(a *action) { a.op, a.path = "put", "no-such-dir/upload.txt" })},
 		{name: "missing-directory", want: "550", opts: withUser,
 			act: with(login, func(a *action) { a.op, a.path = "cd", "no-such-dir" })},
 		{name: "writable-chroot", want: "permissions-chroot",
