@@ -390,8 +390,12 @@ func (e *Engine) addLogMatches(r *Reply, t *transcript.Transcript, f logFailure,
 			add(knowledge.Match{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title})
 		}
 	}
-	for _, rep := range t.Replies() {
-		if en, ok := e.KB.Lookup(rep.Code); ok && rep.Code/100 >= 4 {
+	for i := range t.Entries {
+		rep := &t.Entries[i]
+		if rep.Dir != transcript.Reply || rep.Code/100 < 4 || (t.Probe(rep) && rep != f.reply) {
+			continue // a probe's refusal the session went on after is not a code to read about
+		}
+		if en, ok := e.KB.Lookup(rep.Code); ok {
 			add(knowledge.Match{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title})
 		}
 	}

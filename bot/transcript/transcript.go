@@ -332,6 +332,14 @@ func (t *Transcript) findFailure() {
 	}
 }
 
+// Probe reports whether e is the refusal of a probe the session went on after (an AUTH TLS
+// lftp sends on its own, an OPTS UTF8, an EPSV the client replaced with PASV): expected, not a
+// failure.
+func (t *Transcript) Probe(e *Entry) bool {
+	i := t.Index(e)
+	return i >= 0 && e.Dir == Reply && e.Code >= 400 && benign[e.Command] && t.recovered(i)
+}
+
 // recovered reports whether the session went on after entry i: a later positive reply (2xx or
 // 3xx) other than QUIT's 221, or a later reply to another command (the client carried on; if
 // that failed too, that is the failure to explain).
