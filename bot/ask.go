@@ -48,6 +48,12 @@ func (e *Engine) answer(text string) Reply {
 		return e.help()
 	}
 
+	// A mail server's bounce ("550 5.1.1 Recipient address rejected"), a web server's "421
+	// Misdirected Request" or a CIFS mount error reads like an FTP reply; it is not one, and an FTP
+	// answer to it would be confidently wrong.
+	if p, ok := e.KB.Elsewhere(text); ok {
+		return e.notFTP(text, p)
+	}
 	lines := nonEmptyLines(text)
 	if len(lines) > 1 {
 		t := transcript.Parse(text)
@@ -57,11 +63,6 @@ func (e *Engine) answer(text string) Reply {
 		text = strings.Join(lines, " ")
 	}
 
-	// A mail server's bounce ("550 5.1.1 Recipient address rejected") or a website's error reads
-	// like an FTP reply; it is not one.
-	if e.KB.AboutSomethingElse(text) {
-		return e.noMatch(text)
-	}
 	// A short question about a code or class: "530", "ftp 530", "error 425?", "5xx", "class 4", "53".
 	if r, ok := e.shortCode(text); ok {
 		return r

@@ -244,6 +244,20 @@ func (e *Engine) noMatchWith(q string, near []knowledge.Match) Reply {
 	return r
 }
 
+// notFTP answers text about another protocol: no match, and one line saying what it looks like.
+func (e *Engine) notFTP(q string, p knowledge.Protocol) Reply {
+	return Reply{
+		Kind:     KindNoMatch,
+		Title:    "Not FTP",
+		Severity: SeverityInfo,
+		Summary:  "This looks like " + p.Name + ", not FTP.",
+		Sections: []Section{
+			{Heading: "What it looks like", Body: p.Note},
+			{Heading: "You can ask", Items: helpExamples[:6]},
+		},
+	}
+}
+
 func didYouMean(ms []knowledge.Match) string {
 	if len(ms) == 0 {
 		return "Try a reply code (530), a server line, a client error, or words like “passive mode”."

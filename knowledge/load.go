@@ -21,14 +21,16 @@ var embedded embed.FS
 
 // Base is the loaded, validated knowledge: read-only once Load returns, safe for concurrent use.
 type Base struct {
-	codes    map[Code]*Entry
-	order    []Code // every code, ascending
-	classes  map[string]*Class
-	topics   map[string]*Topic
-	tlist    []*Topic // in slug order
-	clients  []ClientError
-	servers  []Server
-	captured map[string]string // server id → captured transcript text (for validation)
+	codes     map[Code]*Entry
+	order     []Code // every code, ascending
+	classes   map[string]*Class
+	topics    map[string]*Topic
+	tlist     []*Topic // in slug order
+	clients   []ClientError
+	servers   []Server
+	captured  map[string]string // server id → captured transcript text (for validation)
+	synonyms  []Synonym         // data/words.toml: people's words for the base's words
+	protocols []Protocol        // data/elsewhere.toml: other protocols that read like FTP
 
 	index *index // the free-text search index, built once
 }
@@ -133,6 +135,13 @@ func Load(fsys fs.FS, teamDir string) (*Base, error) {
 		report(err)
 		b.captured[strings.TrimSuffix(path.Base(name), ".txt")] = string(data)
 	}
+
+	syn, err := loadSynonyms(fsys)
+	report(err)
+	b.synonyms = syn
+	protos, err := loadProtocols(fsys)
+	report(err)
+	b.protocols = protos
 
 	report(b.validate())
 	if teamDir != "" {
