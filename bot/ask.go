@@ -52,6 +52,12 @@ func (e *Engine) answer(text string) Reply {
 	// Misdirected Request" or a CIFS mount error reads like an FTP reply; it is not one, and an FTP
 	// answer to it would be confidently wrong.
 	if p, ok := e.KB.Elsewhere(text); ok {
+		// SFTP is not FTP either, but people ask about it in FTP's words: its topic says so.
+		if t, ok := e.KB.Topic(p.Topic); ok {
+			r := e.topicReply(t)
+			r.Sections = append([]Section{{Heading: "What it looks like", Body: p.Note}}, r.Sections...)
+			return e.withAlternatives(r, strings.Join(nonEmptyLines(text), " "))
+		}
 		return e.notFTP(text, p)
 	}
 	lines := nonEmptyLines(text)
@@ -75,8 +81,9 @@ func (e *Engine) answer(text string) Reply {
 		if reps := t.Replies(); len(reps) == 1 && knowledge.Code(reps[0].Code).Class() != "" {
 			if entry, ok := e.KB.Lookup(reps[0].Code); ok {
 				// The line's wording may name a cause its code does not ("session reuse
-				// required"): the search's candidates follow the code.
-				return e.withAlternatives(e.codeReply(entry, replyEvidence(reps[0]), line), line)
+				// required"): the search's candidates follow the code, or lead it (see lead).
+				r := e.withAlternatives(e.codeReply(entry, replyEvidence(reps[0]), line), line)
+				return e.lead(r, line, entry.Code, text)
 			}
 		}
 	}
@@ -85,9 +92,9 @@ func (e *Engine) answer(text string) Reply {
 		entry, _ := e.KB.Lookup(code)
 		r := e.codeReply(entry, nil, line)
 		if ce, ok := e.clientError(line); ok {
-			r.Sections = append([]Section{clientSection(ce)}, r.Sections...)
+			r.Sections = append([]Section{e.clientSectionFor(ce, line)}, r.Sections...)
 		}
-		return e.withAlternatives(r, line)
+		return e.lead(e.withAlternatives(r, line), line, code, text)
 	}
 	if ce, ok := e.clientError(line); ok {
 		var r Reply
@@ -101,11 +108,27 @@ func (e *Engine) answer(text string) Reply {
 				r.Matches = append(r.Matches, knowledge.Match{ID: ce.Code.String(), Kind: knowledge.KindCode, Title: entry.Title})
 			}
 		}
-		r.Sections = append([]Section{clientSection(ce)}, r.Sections...)
-		return e.withAlternatives(r, line)
+		r.Sections = append([]Section{e.clientSectionFor(ce, line)}, r.Sections...)
+		r = e.withAlternatives(r, line)
+		if hasCode && ce.Code != 0 && !ce.AboutSuccess() {
+			r = e.lead(r, line, ce.Code, text)
+		} else {
+			r.Evidence = evidenceFor(text, line)
+		}
+		return r
 	}
 	if t, ok := e.aliasTopic(line); ok {
-		return e.topicReply(t)
+		// A question that is also exactly a code's own words ("login incorrect", "wrong
+		// password") is that code's reply; the topic follows it.
+		if c, ok := e.tables().codePhrases[foldWords(line)]; ok {
+			entry, _ := e.KB.Lookup(c)
+			r := e.codeReply(entry, nil, "")
+			r.Matches = append(r.Matches, knowledge.Match{ID: t.Slug, Kind: knowledge.KindTopic, Title: t.Title})
+			return r
+		}
+		// The codes and topics close behind follow it ("wrong password" is the login topic,
+		// then 530).
+		return e.withAlternatives(e.topicReply(t), line)
 	}
 	// A class named in a sentence ("are 4xx codes temporary?") is a question about the class.
 	if cl, ok := classInText(line); ok {
@@ -113,7 +136,7 @@ func (e *Engine) answer(text string) Reply {
 			return r
 		}
 	}
-	matches := e.KB.Search(line, 10)
+	matches := e.conceptFirst(line, e.KB.Search(line, 10))
 	if len(matches) == 0 {
 		return e.noMatch(line)
 	}

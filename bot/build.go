@@ -307,6 +307,17 @@ func clientSection(c knowledge.ClientError) Section {
 	return Section{Heading: "Your client (" + c.Client + ") says", Body: c.Meaning, Items: c.Fixes, Ordered: true}
 }
 
+// clientSectionFor explains a client's message in a pasted line. It names the client only when
+// the text is that client's: the client is named in it, or the message matched is one only that
+// client prints (see namesClient); "Connection timed out" is every client's.
+func (e *Engine) clientSectionFor(c knowledge.ClientError, text string) Section {
+	heading := "Your client says"
+	if namesClient(c, text) {
+		heading = "Your client (" + c.Client + ") says"
+	}
+	return Section{Heading: heading, Body: c.Meaning, Items: c.Fixes, Ordered: true}
+}
+
 // logReply explains a pasted log: a timeline of replies, the step that failed first, and the fix.
 // ok is false when the text holds no reply and no client error (it is then treated as prose).
 func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {

@@ -11,6 +11,7 @@ type Protocol struct {
 	ID         string   `toml:"id"`
 	Name       string   `toml:"name"` // "SMTP (mail)"
 	Note       string   `toml:"note"` // one or two sentences: what it is, where to look instead
+	Topic      string   `toml:"topic"` // a topic that answers it all the same; "" for none
 	Signals    []string `toml:"signals"`
 	Strong     []string `toml:"strong"`
 	UnlessCode bool     `toml:"unless_code"`
@@ -75,17 +76,17 @@ func (b *Base) Elsewhere(text string) (Protocol, bool) {
 	return Protocol{}, false
 }
 
-// namesFTP reports whether lower-case text names FTP: a word containing "ftp" (ftp, ftps, sftp,
-// vsftpd, ftplib, FtpClient) other than TFTP's, or an FTP client or a command only FTP has.
+// namesFTP reports whether lower-case text names FTP: a word containing "ftp" (ftp, ftps, vsftpd,
+// ftplib, FtpClient) other than TFTP's and SFTP's, or a command only FTP has.
 func namesFTP(lower string) bool {
 	for _, w := range strings.FieldsFunc(lower, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')
 	}) {
-		if strings.Contains(w, "ftp") && !strings.Contains(w, "tftp") {
+		if strings.Contains(strings.NewReplacer("sftp", "", "tftp", "").Replace(w), "ftp") {
 			return true
 		}
 		switch w {
-		case "filezilla", "winscp", "cyberduck", "pasv", "epsv", "stor", "retr", "mlsd":
+		case "pasv", "epsv", "stor", "retr", "mlsd", "ftp>":
 			return true
 		}
 	}

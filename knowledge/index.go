@@ -99,6 +99,15 @@ func buildIndex(b *Base) *index {
 		d.addWords(e.Meaning, wBody)
 		add(d)
 	}
+	// Classes are found by their name ("winsock", "Windows socket error"), not by their long
+	// meanings, which repeat what their codes say.
+	for _, id := range sortedKeys(b.classes) {
+		cl := b.classes[id]
+		d := newDoc(Match{ID: cl.ID, Kind: KindClass, Title: cl.Title}, cl.ID+" "+cl.Title)
+		d.addPhrase(cl.ID, wTitle)
+		d.addPhrase(cl.Title, wTitle)
+		add(d)
+	}
 	for _, t := range b.tlist {
 		d := newDoc(Match{ID: t.Slug, Kind: KindTopic, Title: t.Title}, t.Title)
 		d.addPhrase(t.Title, wTitle)
@@ -204,7 +213,7 @@ func init() {
 func (b *Base) Search(query string, limit int) []Match {
 	ix := b.index
 	query = Bounded(query, MaxSearchBytes)
-	if _, other := b.Elsewhere(query); other {
+	if p, other := b.Elsewhere(query); other && p.Topic == "" {
 		// Mail, the web, Windows shares, git over SSH and TFTP answer with numbers and words that
 		// match FTP codes meaning something else: none of them is an FTP question.
 		return nil
@@ -232,7 +241,7 @@ func (b *Base) Search(query string, limit int) []Match {
 	// (with their idf) and the lengths a phrase must have to be the whole question.
 	type word struct {
 		t   string
-		idf float64
+		idf float64 // times expandedShare for a word only a synonym added
 	}
 	n := float64(len(ix.docs))
 	named := map[string]bool{}
@@ -246,7 +255,11 @@ func (b *Base) Search(query string, limit int) []Match {
 		if t != "" && !stopwords[t] && !inQuery[t] {
 			inQuery[t] = true
 			if df, ok := ix.df[t]; ok {
-				words = append(words, word{t, math.Log(1 + n/float64(df))})
+				idf := math.Log(1 + n/float64(df))
+				if i >= nbase {
+					idf *= expandedShare
+				}
+				words = append(words, word{t, idf})
 				if i < nbase && !isNumber(t) {
 					known++
 				}
@@ -276,7 +289,7 @@ func (b *Base) Search(query string, limit int) []Match {
 			if containsRun(corrected, p.words) {
 				// a whole phrase is strong evidence, more so the longer it is; an exact
 				// whole-query match (an alias typed alone) is the strongest of all.
-				bonus := p.weight * 2 * float64(len(p.words))
+				bonus := p.weight * 2 * ix.specificity(p.words)
 				if len(p.words) == whole1 || len(p.words) == whole2 {
 					bonus *= 2
 				}
@@ -345,6 +358,32 @@ func Bounded(s string, max int) string {
 	}
 	return s[:cut]
 }
+
+// specificity is what a phrase's words are worth as evidence: one for each word, less for a word
+// that many documents use ("upload fails" says less than "writable root"). Numbers and words
+// rarer than commonWord count in full.
+func (ix *index) specificity(words []string) float64 {
+	n := float64(len(ix.docs))
+	var s float64
+	for _, w := range words {
+		df, ok := ix.df[w]
+		if !ok || isNumber(w) {
+			s++
+			continue
+		}
+		s += min(1, math.Log(1+n/float64(df))/commonIDF)
+	}
+	return s
+}
+
+// commonIDF is the inverse document frequency under which a word counts less than a whole word
+// in a phrase: a word in more than about one document in twelve.
+var commonIDF = math.Log(1 + 12.0)
+
+// expandedShare is what a word that only a synonym added is worth, as a share of the same word
+// typed: the synonym is a guess at the person's meaning ("timed out" may be a connection's or an
+// idle session's), so it helps a document the question's own words also point at.
+const expandedShare = 0.5
 
 // maxShareWords is how many of a question's words a match must account for a third of, at
 // least: the words the base knows, or all of them in a question this short.
@@ -519,4 +558,13 @@ func (b *Base) Complete(partial string, limit int) []Match {
 		push(b.index.docs[fm.Index].match)
 	}
 	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

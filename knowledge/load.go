@@ -31,6 +31,7 @@ type Base struct {
 	captured  map[string]string // server id → captured transcript text (for validation)
 	synonyms  []Synonym         // data/words.toml: people's words for the base's words
 	protocols []Protocol        // data/elsewhere.toml: other protocols that read like FTP
+	leads     []Lead            // data/leads.toml: failures a line names better than its code
 
 	index *index // the free-text search index, built once
 }
@@ -142,7 +143,22 @@ func Load(fsys fs.FS, teamDir string) (*Base, error) {
 	protos, err := loadProtocols(fsys)
 	report(err)
 	b.protocols = protos
+	leads, err := loadLeads(fsys)
+	report(err)
+	b.leads = leads
 
+	for _, p := range b.protocols {
+		if _, ok := b.topics[p.Topic]; p.Topic != "" && !ok {
+			report(fmt.Errorf("elsewhere.toml: %s: no topic %q", p.ID, p.Topic))
+		}
+	}
+	for _, l := range b.leads {
+		for _, t := range l.Topics {
+			if _, ok := b.topics[t]; !ok && !strings.HasSuffix(t, "*") && !optionalLeadTopic[t] {
+				report(fmt.Errorf("leads.toml: %s: no topic %q", l.Concept, t))
+			}
+		}
+	}
 	report(b.validate())
 	if teamDir != "" {
 		report(b.addTeamNotes(os.DirFS(teamDir)))

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -132,6 +133,9 @@ func (ix *index) analyze(s string) (terms []string, base int) {
 	}
 	base = len(terms)
 	add := func(means []string) {
+		if len(means) == 1 && slices.Contains(terms[:base], means[0]) {
+			return // "timeout" itself needs no second "timeout"
+		}
 		terms = append(terms, "")
 		terms = append(terms, means...)
 	}

@@ -98,7 +98,7 @@ func TestUsageAndVersion(t *testing.T) {
 	}{
 		{[]string{"version"}, 0, "ftpbot "},
 		{[]string{"ask"}, 2, "give a question"},
-		{[]string{"ask", "--nope", "530"}, 2, "flag provided but not defined"},
+		{[]string{"ask", "--json=maybe", "530"}, 2, "invalid boolean value"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{nil, 2, "needs a terminal"},
 		{[]string{"config"}, 2, "config check"},
