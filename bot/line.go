@@ -119,9 +119,7 @@ const distinctiveMessage = 24
 //     when the search found it (see knowledge.LeadTopic);
 //   - a success reply quoted as the error ("I get a 229 error for passive mode") is only what
 //     the client printed last before the data connection failed: the topic that explains that
-//     failure goes first, the code second;
-//   - without any code in the question, a topic that scores as well as the code above it goes
-//     first.
+//     failure goes first, the code second.
 func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Match {
 	if len(ms) < 2 {
 		return ms
@@ -155,14 +153,8 @@ func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Mat
 			}
 		}
 	}
-	if len(knowledge.CodesIn(line)) == 0 && ms[1].Kind == knowledge.KindTopic && ms[1].Score >= tieShare*ms[0].Score {
-		return toFront(1)
-	}
 	return ms
 }
-
-// tieShare is how close to a guessed code's score a topic must come to go before it.
-const tieShare = 0.95
 
 // failureWords are how people say something went wrong.
 var failureWords = regexp.MustCompile(`(?i)\b(error|errors|fail|fails|failed|failing|failure|problem|issue|time[sd]? ?out|timeout|hangs?|stuck|refused|cannot|can't|cant|doesn't|does not|not work|won't|broken|wrong)\b`)

@@ -9,8 +9,8 @@ import (
 // Protocol is a protocol other than FTP whose messages read like FTP's (data/elsewhere.toml).
 type Protocol struct {
 	ID         string   `toml:"id"`
-	Name       string   `toml:"name"` // "SMTP (mail)"
-	Note       string   `toml:"note"` // one or two sentences: what it is, where to look instead
+	Name       string   `toml:"name"`  // "SMTP (mail)"
+	Note       string   `toml:"note"`  // one or two sentences: what it is, where to look instead
 	Topic      string   `toml:"topic"` // a topic that answers it all the same; "" for none
 	Signals    []string `toml:"signals"`
 	Strong     []string `toml:"strong"`

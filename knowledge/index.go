@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -148,6 +149,15 @@ func (d *doc) addPhrase(s string, w float64) {
 	words := stems(s)
 	if len(words) == 0 {
 		return
+	}
+	// Word forms fold together ("timed out", "times out" and "time-out" are all "time out"):
+	// a phrase counts once, at its best weight.
+	for i, p := range d.phrases {
+		if slices.Equal(p.words, words) {
+			d.phrases[i].weight = max(p.weight, w)
+			d.addWords(s, w)
+			return
+		}
 	}
 	d.phrases = append(d.phrases, phrase{words: words, weight: w})
 	d.addWords(s, w)

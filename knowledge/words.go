@@ -132,10 +132,13 @@ func (ix *index) analyze(s string) (terms []string, base int) {
 		terms[i] = stem(t)
 	}
 	base = len(terms)
+	added := map[string]bool{}
 	add := func(means []string) {
-		if len(means) == 1 && slices.Contains(terms[:base], means[0]) {
-			return // "timeout" itself needs no second "timeout"
+		key := strings.Join(means, " ")
+		if added[key] || len(means) == 1 && slices.Contains(terms[:base], means[0]) {
+			return // "timeout" itself needs no second "timeout", nor "timed out" two
 		}
+		added[key] = true
 		terms = append(terms, "")
 		terms = append(terms, means...)
 	}
