@@ -299,7 +299,13 @@ func (b *Base) Search(query string, limit int) []Match {
 			if containsRun(corrected, p.words) {
 				// a whole phrase is strong evidence, more so the longer it is; an exact
 				// whole-query match (an alias typed alone) is the strongest of all.
-				bonus := p.weight * 2 * ix.specificity(p.words)
+				// A title or alias is what people say, whole; a keyword of everyday words
+				// ("upload fails") says less than a rare one (see specificity).
+				size := float64(len(p.words))
+				if p.weight < wAlias {
+					size = ix.specificity(p.words)
+				}
+				bonus := p.weight * 2 * size
 				if len(p.words) == whole1 || len(p.words) == whole2 {
 					bonus *= 2
 				}
