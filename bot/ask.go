@@ -68,6 +68,9 @@ func (e *Engine) answer(text string) Reply {
 		}
 		text = strings.Join(lines, " ")
 	}
+	// What decides a line or a question comes first: a 512 KB line is read as its first
+	// maxLineBytes, so no step below costs more than that.
+	text = knowledge.Bounded(text, maxLineBytes)
 
 	// A short question about a code or class: "530", "ftp 530", "error 425?", "5xx", "class 4", "53".
 	if r, ok := e.shortCode(text); ok {
@@ -145,6 +148,10 @@ func (e *Engine) answer(text string) Reply {
 	return r
 }
 
+// maxLineBytes bounds what the line and question steps of answer read (the search reads less,
+// knowledge.MaxSearchBytes).
+const maxLineBytes = 8 << 10
+
 // maxAlternatives is how many ranked search results follow a client error's own answer.
 const maxAlternatives = 4
 
@@ -153,17 +160,7 @@ const minAlternativeShare = 0.3
 
 // searchable bounds the text an alternatives search reads: the words that matter in a pasted line
 // come first, and a 400 KB line must not cost a search over all of it.
-func searchable(line string) string {
-	const max = 2 << 10
-	if len(line) <= max {
-		return line
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(line[cut]) {
-		cut--
-	}
-	return line[:cut]
-}
+func searchable(line string) string { return knowledge.Bounded(line, 2<<10) }
 
 // withAlternatives adds the search's other candidates after the answer to a client error, a pasted
 // reply line or a line with a code in it: a message like "Connection closed by server" has one most

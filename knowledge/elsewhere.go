@@ -82,7 +82,7 @@ func namesFTP(lower string) bool {
 	for _, w := range strings.FieldsFunc(lower, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')
 	}) {
-		if strings.Contains(strings.NewReplacer("sftp", "", "tftp", "").Replace(w), "ftp") {
+		if strings.Contains(otherFTPs.Replace(w), "ftp") {
 			return true
 		}
 		switch w {
@@ -92,6 +92,9 @@ func namesFTP(lower string) bool {
 	}
 	return false
 }
+
+// otherFTPs removes the names of the protocols that only share FTP's letters.
+var otherFTPs = strings.NewReplacer("sftp", "", "tftp", "")
 
 // containsWord reports whether s holds sub where sub's alphanumeric edges do not touch another
 // letter or digit ("smtp" is not inside "smtps2"; "5.1.1" is not inside "2.5.1.1").

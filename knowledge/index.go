@@ -42,7 +42,18 @@ type phrase struct {
 }
 
 // index is the free-text search index, built once at load.
+// posting is one document's weight for a word.
+type posting struct {
+	doc    int
+	weight float64
+}
+
+// phraseRef names one phrase of one document.
+type phraseRef struct{ doc, phrase int }
+
 type index struct {
+	postings map[string][]posting   // word → the documents that hold it, with their weights
+	byFirst  map[string][]phraseRef // first word of a phrase → the phrases that start with it
 	syn      synonyms
 	cjkVocab []string // the base's terms in CJK scripts, matched inside runs of CJK text
 	docs     []doc
@@ -123,6 +134,18 @@ func buildIndex(b *Base) *index {
 		}
 		d.addWords(t.Summary, wBody)
 		add(d)
+	}
+	ix.postings = map[string][]posting{}
+	ix.byFirst = map[string][]phraseRef{}
+	for i, d := range ix.docs {
+		for _, tok := range sortedKeys(d.weights) {
+			ix.postings[tok] = append(ix.postings[tok], posting{i, d.weights[tok]})
+		}
+		for j, p := range d.phrases {
+			if len(p.words) > 0 {
+				ix.byFirst[p.words[0]] = append(ix.byFirst[p.words[0]], phraseRef{i, j})
+			}
+		}
 	}
 	for tok := range ix.df {
 		ix.vocab = append(ix.vocab, tok)
@@ -281,56 +304,66 @@ func (b *Base) Search(query string, limit int) []Match {
 		share = max(known, maxShareWords)
 	}
 	whole1, whole2 := len(nonStop(corrected[:nbase])), nbase
+	// Each document's evidence, gathered from the postings of the question's words and the
+	// phrases that start with one of them, so a question costs what its words touch rather
+	// than every phrase of every document.
 	scores := make([]float64, len(ix.docs))
-	for i := range ix.docs {
-		d := &ix.docs[i]
-		var s float64
-		hits, phraseHit := 0, false
-		for _, w := range words {
-			if fw, ok := d.weights[w.t]; ok {
-				s += fw * w.idf
-				hits++
-			}
+	hits := make([]int, len(ix.docs))
+	phraseHit := make([]bool, len(ix.docs))
+	for _, w := range words {
+		for _, p := range ix.postings[w.t] {
+			scores[p.doc] += p.weight * w.idf
+			hits[p.doc]++
 		}
-		for _, p := range d.phrases {
-			if len(p.words) == 0 {
+	}
+	tried := map[string]bool{}
+	for _, t := range corrected {
+		if t == "" || tried[t] {
+			continue
+		}
+		tried[t] = true
+		for _, ref := range ix.byFirst[t] {
+			p := &ix.docs[ref.doc].phrases[ref.phrase]
+			if !containsRun(corrected, p.words) {
 				continue
 			}
-			if containsRun(corrected, p.words) {
-				// a whole phrase is strong evidence, more so the longer it is; an exact
-				// whole-query match (an alias typed alone) is the strongest of all.
-				// A title or alias is what people say, whole; a keyword of everyday words
-				// ("upload fails") says less than a rare one (see specificity).
-				size := float64(len(p.words))
-				if p.weight < wAlias {
-					size = ix.specificity(p.words)
-				}
-				bonus := p.weight * 2 * size
-				if len(p.words) == whole1 || len(p.words) == whole2 {
-					bonus *= 2
-				}
-				s += bonus
-				phraseHit = phraseHit || len(p.words) > 1
+			// a whole phrase is strong evidence, more so the longer it is; an exact whole-query
+			// match (an alias typed alone) is the strongest of all. A title or alias is what
+			// people say, whole; a keyword of everyday words ("upload fails") says less than a
+			// rare one (see specificity).
+			size := float64(len(p.words))
+			if p.weight < wAlias {
+				size = ix.specificity(p.words)
 			}
+			bonus := p.weight * 2 * size
+			if len(p.words) == whole1 || len(p.words) == whole2 {
+				bonus *= 2
+			}
+			scores[ref.doc] += bonus
+			phraseHit[ref.doc] = phraseHit[ref.doc] || len(p.words) > 1
 		}
+	}
+	for i := range ix.docs {
+		d := &ix.docs[i]
 		// Without a whole phrase, a document must account for a fair share of the question's
 		// words: one shared word in a long sentence about something else is not a match. In a
 		// short question every word counts ("noise cancelling headphones" is what "passive vs
 		// active" is about there); past maxShareWords, words the base does not know at all (names,
 		// versions, the story around the problem) stop counting, so a long question does not lose
 		// for having them.
-		if !phraseHit && share >= 4 && hits*3 < share {
-			s = 0
+		if !phraseHit[i] && share >= 4 && hits[i]*3 < share {
+			scores[i] = 0
 		}
 		// A code's number where it stands as a code ("is 226 good or bad?", "error 530") names
 		// it; a quantity ("a 500 MB file"), an address's octet or a port does not (see CodesIn).
 		if d.match.Kind == KindCode && named[d.match.ID] {
-			s += codeInText
+			scores[i] += codeInText
 		}
-		scores[i] = s * d.prior
+		scores[i] *= d.prior
 	}
-	// Fuzzy matching catches partial words ("passiv", "notlogged") that tokens miss.
-	if q := strings.TrimSpace(query); len(q) >= 3 && len(q) <= 64 {
+	// Fuzzy matching catches partial words ("passiv", "notlogged") that tokens miss. Like
+	// spelling correction it is for short questions: in a sentence, the words decide.
+	if q := strings.TrimSpace(query); len(q) >= 3 && len(q) <= 64 && content <= maxCorrectedWords {
 		for _, fm := range fuzzy.Find(q, ix.names) {
 			if fm.Score > 0 {
 				scores[fm.Index] += math.Min(float64(fm.Score)/10, 3)

@@ -51,7 +51,8 @@ type LeadMatch struct {
 // reply naming a private address) and code's own step is not that concept's. The topic is the
 // concept's one the line's words rank best. ok is false when nothing leads over the code.
 func (b *Base) LeadTopic(line string, code Code) (LeadMatch, bool) {
-	lower := strings.ToLower(Bounded(line, MaxSearchBytes))
+	line = Bounded(line, MaxSearchBytes)
+	lower := strings.ToLower(line)
 	entry := b.codes[code]
 	for _, l := range b.leads {
 		if entry != nil && l.Step != "" && entry.Step == l.Step {

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
@@ -107,8 +109,25 @@ func stem(t string) string {
 			return t
 		}
 	}
-	return english.Stem(t, false)
+	if s, ok := stemCache.Load(t); ok {
+		return s.(string)
+	}
+	s := english.Stem(t, false)
+	if stemCacheSize.Add(1) <= maxStemCache {
+		stemCache.Store(t, s)
+	}
+	return s
 }
+
+// stemCache remembers the stems of words already seen: questions repeat the same few hundred
+// words, and stemming is most of what a search costs. It stops growing at maxStemCache words, so
+// a flood of random words cannot grow it without bound.
+var (
+	stemCache     sync.Map
+	stemCacheSize atomic.Int64
+)
+
+const maxStemCache = 50000
 
 // hasCJK reports whether s holds Chinese, Japanese or Korean characters, which are written
 // without spaces between words.
