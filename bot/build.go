@@ -230,20 +230,6 @@ func (e *Engine) noMatchWith(q string, near []knowledge.Match) Reply {
 	return r
 }
 
-// notFTP answers text about another protocol: no match, and one line saying what it looks like.
-func (e *Engine) notFTP(q string, p knowledge.Protocol) Reply {
-	return Reply{
-		Kind:     KindNoMatch,
-		Title:    "Not FTP",
-		Severity: SeverityInfo,
-		Summary:  "This looks like " + p.Name + ", not FTP.",
-		Sections: []Section{
-			{Heading: "What it looks like", Body: p.Note},
-			{Heading: "You can ask", Items: helpExamples[:6]},
-		},
-	}
-}
-
 func didYouMean(ms []knowledge.Match) string {
 	if len(ms) == 0 {
 		return "Try a reply code (530), a server line, a client error, or words like “passive mode”."
@@ -291,17 +277,6 @@ func (e *Engine) topicReply(t *knowledge.Topic) Reply {
 
 func clientSection(c knowledge.ClientError) Section {
 	return Section{Heading: "Your client (" + c.Client + ") says", Body: c.Meaning, Items: c.Fixes, Ordered: true}
-}
-
-// clientSectionFor explains a client's message in a pasted line. It names the client only when
-// the text is that client's: the client is named in it, or the message matched is one only that
-// client prints (see namesClient); "Connection timed out" is every client's.
-func (e *Engine) clientSectionFor(c knowledge.ClientError, text string) Section {
-	heading := "Your client says"
-	if namesClient(c, text) {
-		heading = "Your client (" + c.Client + ") says"
-	}
-	return Section{Heading: heading, Body: c.Meaning, Items: c.Fixes, Ordered: true}
 }
 
 // logReply explains a pasted log: a timeline of replies, the step that failed first, and the fix.

@@ -160,3 +160,28 @@ func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Mat
 var failureWords = regexp.MustCompile(`(?i)\b(error|errors|fail|fails|failed|failing|failure|problem|issue|time[sd]? ?out|timeout|hangs?|stuck|refused|cannot|can't|cant|doesn't|does not|not work|won't|broken|wrong)\b`)
 
 var sftpRE = regexp.MustCompile(`(?i)\bsftp\b`)
+
+// notFTP answers text about another protocol: no match, and one line saying what it looks like.
+func (e *Engine) notFTP(q string, p knowledge.Protocol) Reply {
+	return Reply{
+		Kind:     KindNoMatch,
+		Title:    "Not FTP",
+		Severity: SeverityInfo,
+		Summary:  "This looks like " + p.Name + ", not FTP.",
+		Sections: []Section{
+			{Heading: "What it looks like", Body: p.Note},
+			{Heading: "You can ask", Items: helpExamples[:6]},
+		},
+	}
+}
+
+// clientSectionFor explains a client's message in a pasted line. It names the client only when
+// the text is that client's: the client is named in it, or the message matched is one only that
+// client prints (see namesClient); "Connection timed out" is every client's.
+func (e *Engine) clientSectionFor(c knowledge.ClientError, text string) Section {
+	heading := "Your client says"
+	if namesClient(c, text) {
+		heading = "Your client (" + c.Client + ") says"
+	}
+	return Section{Heading: heading, Body: c.Meaning, Items: c.Fixes, Ordered: true}
+}

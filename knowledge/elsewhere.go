@@ -117,3 +117,12 @@ func containsWord(s, sub string) bool {
 }
 
 func isAlnumByte(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'z' || c >= 0x80 }
+
+// AboutSomethingElse reports whether text is about another protocol that no FTP topic answers
+// (see Elsewhere): mail, the web, Windows shares, git over SSH, TFTP. Callers that answer a pasted
+// line by its code ask this first, since SMTP's "550 5.1.1 Recipient address rejected" reads like
+// an FTP reply.
+func (b *Base) AboutSomethingElse(text string) bool {
+	p, ok := b.Elsewhere(text)
+	return ok && p.Topic == ""
+}

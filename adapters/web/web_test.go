@@ -357,10 +357,10 @@ func TestAPIAsk(t *testing.T) {
 			// The raw keys are the contract, not just what decodes.
 			var raw map[string]json.RawMessage
 			decodeJSON(t, r.body, &raw)
-			// evidence is the one optional key (issue 12): the input's decisive lines.
+			// evidence is the one optional key: present when the input had decisive lines
 			_, hasEvidence := raw["evidence"]
 			if _, ok := raw["matches"]; !ok || len(raw) != 2+btoi(hasEvidence) {
-				t.Errorf("keys of %s, want exactly query and matches (and evidence, optional)", r.body)
+				t.Errorf("keys of %s, want exactly query and matches (and evidence when there is any)", r.body)
 			}
 		})
 	}
