@@ -128,6 +128,15 @@ func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Mat
 		out := append([]knowledge.Match{ms[i]}, ms[:i]...)
 		return append(out, ms[i+1:]...)
 	}
+	if afterLogin(line) && e.aboutConnecting(ms[0]) {
+		// "I can log in, but the listing is refused": the control connection works, so what
+		// fails is the data connection, whatever words the client used for it.
+		for i, m := range ms {
+			if dataConnectionTopics[m.ID] {
+				return toFront(i)
+			}
+		}
+	}
 	if ms[0].Kind == knowledge.KindTopic {
 		// A question that names SFTP is about choosing a protocol: "SFTP or FTP with SSL?" is
 		// not a TLS failure.
@@ -185,3 +194,29 @@ func (e *Engine) clientSectionFor(c knowledge.ClientError, text string) Section 
 	}
 	return Section{Heading: heading, Body: c.Meaning, Items: c.Fixes, Ordered: true}
 }
+
+// dataConnectionTopics explain a data connection that fails while the control connection works.
+var dataConnectionTopics = map[string]bool{"active-vs-passive": true, "pasv-epsv-nat": true, "firewall-ports": true}
+
+// aboutConnecting reports whether m explains a connection that fails to open: the topic on
+// refused, timed-out and reset connections, or a code of the connect step.
+func (e *Engine) aboutConnecting(m knowledge.Match) bool {
+	if m.Kind == knowledge.KindTopic {
+		return m.ID == "connection-failures"
+	}
+	var code int
+	fmt.Sscan(m.ID, &code)
+	en, ok := e.KB.Lookup(knowledge.Code(code))
+	return ok && en.Step == "connect"
+}
+
+// afterLogin reports whether a question says the login worked and a listing or transfer then
+// failed: "I can connect and login, but cannot transfer any data", "logs in fine but ls hangs".
+func afterLogin(line string) bool {
+	return loginWorked.MatchString(line) && dataWork.MatchString(line)
+}
+
+var (
+	loginWorked = regexp.MustCompile(`(?i)\b(can|could|am able to|was able to)( \w+)? (log ?in|login|sign in|connect and log ?in)\b|\blog(s|ged)? ?in (fine|ok|okay|successfully|works)|\blogin (works|is ok|is fine|succeeds|successful)|\b230 login successful`)
+	dataWork    = regexp.MustCompile(`(?i)\b(list|listing|ls|dir|mlsd|nlst|transfer|transfers|upload|uploads|download|downloads|data)\b`)
+)
