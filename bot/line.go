@@ -121,6 +121,7 @@ const distinctiveMessage = 24
 //     the client printed last before the data connection failed: the topic that explains that
 //     failure goes first, the code second.
 func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Match {
+	ms = e.otherClientWorks(line, ms)
 	if len(ms) < 2 {
 		return ms
 	}
@@ -220,3 +221,35 @@ var (
 	loginWorked = regexp.MustCompile(`(?i)\b(can|could|am able to|was able to)( \w+)? (log ?in|login|sign in|connect and log ?in)\b|\blog(s|ged)? ?in (fine|ok|okay|successfully|works)|\blogin (works|is ok|is fine|succeeds|successful)|\b230 login successful`)
 	dataWork    = regexp.MustCompile(`(?i)\b(list|listing|ls|dir|mlsd|nlst|transfer|transfers|upload|uploads|download|downloads|data)\b`)
 )
+
+// otherClientWorks adds the active/passive topic among the first answers when the question says
+// another client works against the same server ("but I can download it with FileZilla"): the
+// server and the account are then fine, and what differs between clients is first of all the
+// data connection's mode (FileZilla and WinSCP default to passive, many libraries and
+// command-line clients to active), then TLS and encodings, which the other answers cover.
+func (e *Engine) otherClientWorks(line string, ms []knowledge.Match) []knowledge.Match {
+	if len(ms) == 0 || !otherClientRE.MatchString(line) {
+		return ms
+	}
+	const slug = "active-vs-passive"
+	for _, m := range ms[:min(3, len(ms))] {
+		if m.ID == slug {
+			return ms
+		}
+	}
+	t, ok := e.KB.Topic(slug)
+	if !ok {
+		return ms
+	}
+	out := []knowledge.Match{ms[0], {ID: t.Slug, Kind: knowledge.KindTopic, Title: t.Title}}
+	for _, m := range ms[1:] {
+		if m.ID != slug {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// otherClientRE matches "…but it works with FileZilla", "I can download it by FileZilla client",
+// "works fine in WinSCP", "other FTP clients work".
+var otherClientRE = regexp.MustCompile(`(?i)\b(but|while|whereas|though|however)\b[^.?!]{0,60}\b(works?|working|worked|can|could|fine|ok|succeeds?|no problem)\b[^.?!]{0,40}\b(filezilla|winscp|cyberduck|total commander|other (ftp )?clients?|another (ftp )?client|command[- ]line ftp)\b|\b(filezilla|winscp|cyberduck|other (ftp )?clients?|another (ftp )?client)\b[^.?!]{0,40}\b(works?|worked|working|has no problem|is fine|connects fine)\b`)
