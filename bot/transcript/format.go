@@ -66,7 +66,7 @@ type lineFunc func(s string) (l line, ok bool)
 // and commands count as the format's too.
 func lineFormat(name string, fn lineFunc, bare bool) Format {
 	score := func(lines []string) int {
-		n, rawN := 0, 0
+		n := 0
 		for _, raw := range lines {
 			s := strings.TrimRight(raw, " \t\r")
 			if strings.TrimSpace(s) == "" {
@@ -74,14 +74,19 @@ func lineFormat(name string, fn lineFunc, bare bool) Format {
 			}
 			if _, ok := classifyLine(fn, s); ok {
 				n++
-			} else if bare {
-				if _, ok := rawLine(strings.TrimSpace(stripTimestamp(s))); ok {
-					rawN++
-				}
 			}
 		}
-		if n > 0 {
-			n += rawN
+		if n == 0 || !bare {
+			return n
+		}
+		// only a log that has the format's own lines counts its bare replies as the format's
+		for _, raw := range lines {
+			s := strings.TrimRight(raw, " \t\r")
+			if _, ok := classifyLine(fn, s); !ok && strings.TrimSpace(s) != "" {
+				if _, ok := rawLine(strings.TrimSpace(stripTimestamp(s))); ok {
+					n++
+				}
+			}
 		}
 		return n
 	}

@@ -183,14 +183,16 @@ func wgetLine(s string) (line, bool) {
 		return line{dir: Command, payload: strings.TrimSpace(t[4:])}, true
 	case strings.HasPrefix(t, "<== "):
 		return line{dir: Reply, payload: strings.TrimSpace(t[4:])}, true
-	case wgetURLRE.MatchString(t):
+	case strings.HasPrefix(t, "--") && strings.Contains(t, "://") && wgetURLRE.MatchString(t):
 		return line{dir: Status, payload: t}, true
 	}
-	if m := wgetConnectRE.FindStringSubmatch(t); m != nil {
-		if strings.HasPrefix(m[1], "failed") {
-			return line{dir: Error, payload: t}, true
+	if strings.HasPrefix(t, "Connecting to ") {
+		if m := wgetConnectRE.FindStringSubmatch(t); m != nil {
+			if strings.HasPrefix(m[1], "failed") {
+				return line{dir: Error, payload: t}, true
+			}
+			return line{dir: Status, payload: t, tag: TagConnected}, true
 		}
-		return line{dir: Status, payload: t, tag: TagConnected}, true
 	}
 	switch {
 	case strings.HasPrefix(t, "failed: "):
