@@ -334,12 +334,32 @@ func (e *Engine) buildLogReply(t *transcript.Transcript, f logFailure, d diagnos
 		r.Summary = d.summary
 	}
 	if f.ce != nil {
-		r.Sections = append([]Section{clientSection(*f.ce)}, r.Sections...)
+		r.Sections = append([]Section{e.logClientSection(t, *f.ce)}, r.Sections...)
 	}
 	r.Sections = append([]Section{timeline(t, d)}, r.Sections...)
 	r.Evidence = evidenceLines(d.evidence, d.pick)
 	e.addLogMatches(&r, t, f, d)
 	return r
+}
+
+// formatClients names the client whose log each client format is.
+var formatClients = map[string]string{
+	"filezilla": "filezilla", "winscp": "winscp", "curl": "curl", "lftp": "lftp", "wget": "wget",
+	"ftplib": "python ftplib", "cyberduck": "cyberduck",
+}
+
+// logClientSection is the client message's section, naming the client only when the log is that
+// client's: a curl log whose error reads like FileZilla's is still curl's.
+func (e *Engine) logClientSection(t *transcript.Transcript, ce knowledge.ClientError) Section {
+	client, known := formatClients[t.Format]
+	if !known {
+		return e.clientSectionFor(ce, rawText(t))
+	}
+	s := clientSection(ce)
+	if !strings.Contains(strings.ToLower(ce.Client), client) {
+		s.Heading = "Your client says"
+	}
+	return s
 }
 
 // evidenceLines are the decisive lines as the user pasted them, each once, at most MaxEvidence.
