@@ -511,7 +511,7 @@ func (p *prober) verdict() {
 	}
 }
 
-// deadline is the earlier of the step timeout and the whole check's deadline.
+// deadline is the earlier of the wait timeout and the whole check's deadline.
 func (p *prober) deadline() time.Time {
 	d := time.Now().Add(p.o.WaitTimeout)
 	if end, ok := p.ctx.Deadline(); ok && end.Before(d) {
