@@ -78,6 +78,10 @@ type Options struct {
 	// User and Password log in; empty means anonymous. They come from a config profile, never
 	// from chat.
 	User, Password string
+	// AllowPlaintext lets a profile's password go over a connection without TLS. Off, the
+	// probe tries AUTH TLS whatever FEAT says and logs in only once TLS is up: an on-path
+	// attacker can strip AUTH TLS from FEAT to read the password.
+	AllowPlaintext bool
 	// Timeout bounds the whole check (default 20 s); StepTimeout each network wait (default 8 s,
 	// never past the whole deadline).
 	Timeout, StepTimeout time.Duration
@@ -89,11 +93,14 @@ type Options struct {
 
 // Bounds on what a server can make the probe read.
 const (
-	maxLine      = 1024      // one reply line, cut beyond
-	maxLines     = 200       // lines of one multi-line reply
-	maxListing   = 64 << 10  // bytes of a directory listing read
-	maxReplyText = 400       // bytes of a reply kept in the report
-	anonPassword = "ftpbot@" // what anonymous logins send as a password, by convention an address
+	maxLine      = 1024     // one reply line, cut beyond
+	maxLines     = 200      // lines of one multi-line reply
+	maxListing   = 64 << 10 // bytes of a directory listing read
+	maxReplyText = 400      // bytes of a reply kept in the report
+	// A FEAT list in the report: real servers list 10 to 25 features of a few words each.
+	maxFeatures    = 30
+	maxFeatureText = 60
+	anonPassword   = "ftpbot@" // what anonymous logins send as a password, by convention an address
 )
 
 // Run checks target and returns the report. It never returns an error: a policy refusal is
@@ -295,17 +302,26 @@ func (p *prober) features() bool {
 	s := Step{Name: "feat", Code: rep.code, MS: since(start), Reply: rep.text()}
 	if rep.code == 211 {
 		var names []string
+		more := 0
 		for _, l := range rep.lines[1:] {
 			if len(l) > 0 && l[0] == ' ' {
 				f := strings.ToUpper(strings.TrimSpace(l))
 				p.feat[f] = true
 				if name, _, _ := strings.Cut(f, " "); name != "" {
 					p.feat[name] = true
-					names = append(names, f)
+					if len(names) < maxFeatures {
+						names = append(names, cut(f, maxFeatureText))
+					} else {
+						more++
+					}
 				}
 			}
 		}
-		s.Status, s.Explain = OK, "Features: "+strings.Join(names, ", ")+"."
+		list := strings.Join(names, ", ")
+		if more > 0 {
+			list += fmt.Sprintf(" and %d more", more)
+		}
+		s.Status, s.Explain = OK, "Features: "+list+"."
 		s.Reply = rep.first()
 	} else {
 		s.Status, s.Explain = OK, "The server does not list its features (FEAT); clients fall back to basic commands."
@@ -317,7 +333,10 @@ func (p *prober) features() bool {
 // authTLS upgrades the control connection when the server offers AUTH TLS, and warns when it
 // does not: the password and every file would cross the network in clear text.
 func (p *prober) authTLS() bool {
-	if !p.feat["AUTH TLS"] && !p.feat["AUTH"] && !p.t.RequireTLS {
+	// A profile's login tries AUTH TLS even when FEAT does not list it: FEAT travels in clear
+	// text and can be edited on the way.
+	wantTLS := p.t.RequireTLS || p.o.User != ""
+	if !p.feat["AUTH TLS"] && !p.feat["AUTH"] && !wantTLS {
 		p.add(Step{Name: "tls", Status: Warning,
 			Explain: "The server does not offer FTPS (no AUTH TLS in FEAT): the login and the files travel unencrypted.",
 			Fix:     "Enable explicit FTPS on the server (vsftpd ssl_enable=YES, ProFTPD mod_tls TLSEngine on, Pure-FTPd --tls=1), or use SFTP."})
@@ -336,8 +355,12 @@ func (p *prober) authTLS() bool {
 				Fix:     "Enable explicit FTPS on the server (vsftpd ssl_enable=YES, ProFTPD mod_tls TLSEngine on, Pure-FTPd --tls=1), or check ftps:// (implicit, port 990) if that is what it speaks."}))
 			return false
 		}
+		explain := "The server lists AUTH TLS but refused it; the session continues unencrypted."
+		if !p.feat["AUTH TLS"] && !p.feat["AUTH"] {
+			explain = "The server does not offer FTPS (AUTH TLS is not in FEAT and was refused): the session continues unencrypted."
+		}
 		p.add(p.explained(Step{Name: "tls", Status: Warning, Code: rep.code, MS: since(start), Reply: rep.text(),
-			Explain: "The server lists AUTH TLS but refused it; the session continues unencrypted."}))
+			Explain: explain}))
 		return true
 	}
 	return p.startTLS("tls", rep.code, rep.text()) && p.protect()
@@ -403,9 +426,16 @@ func (p *prober) protect() bool {
 	return true
 }
 
-// login sends USER and PASS: anonymous unless a profile gave credentials.
+// login sends USER and PASS: anonymous unless a profile gave credentials. A profile's
+// credentials go only over TLS unless the profile allows plain text.
 func (p *prober) login() bool {
 	start := time.Now()
+	if p.o.User != "" && p.tlsCfg == nil && !p.o.AllowPlaintext {
+		p.add(Step{Name: "login", Status: Failed, MS: since(start),
+			Explain: "The profile's password was not sent: this connection is not encrypted (the server did not accept AUTH TLS), and anyone on the path could read it. Someone in between can also remove AUTH TLS from the server's feature list to force this.",
+			Fix:     "Enable explicit FTPS on the server, or, if it really has none and the network is trusted, set allow_plaintext = true in the profile."})
+		return false
+	}
 	user, pass := p.o.User, p.o.Password
 	if user == "" {
 		user, pass = "anonymous", anonPassword
@@ -482,6 +512,8 @@ func (p *prober) dataChannel() bool {
 			s.Explain = "Over IPv6 a 227 reply cannot carry the connection's address; clients use EPSV here (next step)."
 		case perr != nil:
 			s.Status, s.Explain = Warning, "The 227 reply has no address the probe can read: "+perr.Error()+"."
+		case p.o.Policy.CheckDataPort(p.t.Port, pport) != nil:
+			s.Status, s.Explain = Warning, "The 227 reply names a data port the probe will not use: "+p.o.Policy.CheckDataPort(p.t.Port, pport).Error()+"."
 		case advertised != p.addr:
 			s.Status = Warning
 			s.Explain = p.natExplain(advertised)
@@ -516,12 +548,19 @@ func (p *prober) dataChannel() bool {
 		eport, perr := parse229(rep.text())
 		s := Step{Name: "epsv", Code: 229, MS: since(start), Reply: rep.text(), Status: OK,
 			Explain: "Extended passive mode works: the client reuses the control connection's address, so NAT cannot advertise a wrong one."}
-		if perr != nil {
+		switch {
+		case perr != nil:
 			s.Status, s.Explain = Warning, "The 229 reply has no port the probe can read: "+perr.Error()+"."
-		} else {
+		case p.o.Policy.CheckDataPort(p.t.Port, eport) != nil:
+			s.Status, s.Explain = Warning, "The 229 reply names a data port the probe will not use: "+p.o.Policy.CheckDataPort(p.t.Port, eport).Error()+"."
+		default:
 			port = eport
 		}
 		p.add(s)
+		if port == 0 && pasvOK {
+			// EPSV replaced the PASV listener: ask for a fresh one.
+			port = p.pasvAgain()
+		}
 	} else {
 		s := Step{Name: "epsv", Code: rep.code, MS: since(start), Reply: rep.text(), Status: Warning,
 			Explain: "The server does not do EPSV; clients fall back to PASV."}
@@ -529,9 +568,7 @@ func (p *prober) dataChannel() bool {
 		if pasvOK {
 			// The server forgets the PASV listener only when another passive command comes; ask again
 			// so the listing uses a fresh one.
-			if rep, err = p.cmd("PASV"); err == nil && rep.code == 227 {
-				_, port, _ = parse227(rep.text())
-			}
+			port = p.pasvAgain()
 		}
 	}
 	if port == 0 {
@@ -543,6 +580,19 @@ func (p *prober) dataChannel() bool {
 	return p.list(port)
 }
 
+// pasvAgain asks for a fresh PASV listener and returns its port, or 0 when the reply gives none
+// the policy allows.
+func (p *prober) pasvAgain() int {
+	rep, err := p.cmd("PASV")
+	if err != nil || rep.code != 227 {
+		return 0
+	}
+	if _, port, err := parse227(rep.text()); err == nil && p.o.Policy.CheckDataPort(p.t.Port, port) == nil {
+		return port
+	}
+	return 0
+}
+
 // list opens the data connection to the control address and port, lists the directory with
 // MLSD (or LIST) and reads the listing, bounded.
 func (p *prober) list(port int) bool {
@@ -550,6 +600,11 @@ func (p *prober) list(port int) bool {
 	cmd := "LIST"
 	if p.feat["MLSD"] || p.feat["MLST"] {
 		cmd = "MLSD"
+	}
+	if err := p.o.Policy.CheckDataPort(p.t.Port, port); err != nil {
+		// Unreachable through dataChannel; kept so no future path dials an unchecked port.
+		p.add(Step{Name: "list", Status: Failed, Explain: "The data connection was not opened: " + err.Error() + "."})
+		return false
 	}
 	addr := net.JoinHostPort(p.addr.String(), strconv.Itoa(port))
 	d := net.Dialer{Timeout: p.o.StepTimeout}
@@ -763,7 +818,27 @@ func (p *prober) readLine() (string, error) {
 	if len(b) > maxLine {
 		b = append(b[:maxLine], "…"...)
 	}
-	return strings.ToValidUTF8(string(b), "?"), nil
+	return printable(strings.ToValidUTF8(string(b), "?")), nil
+}
+
+// printable replaces what a terminal or a chat client would act on rather than show — C0 and
+// C1 control characters (ESC starts terminal escape sequences, 0x9b is a one-byte CSI), DEL and
+// the bidirectional overrides that reorder text — with "?". Everything a server sends passes
+// through it, so no report, progress line or terminal output carries them.
+func printable(s string) string {
+	if strings.IndexFunc(s, unprintable) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unprintable(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func unprintable(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func replyCode(line string) (int, bool) {

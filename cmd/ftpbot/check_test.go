@@ -41,7 +41,8 @@ func runCLIEnv(t *testing.T, env map[string]string, args ...string) (string, str
 // status and the JSON contract.
 func TestCheckCommand(t *testing.T) {
 	anon := ftpservertest.Start(t, ftpservertest.VSFTPD, ftpservertest.Options{Anonymous: true})
-	users := ftpservertest.Start(t, ftpservertest.PureFTPd, ftpservertest.Options{User: "alice", Password: "wonderland"})
+	// TLS on: a profile's password goes only over TLS (issue 14).
+	users := ftpservertest.Start(t, ftpservertest.PureFTPd, ftpservertest.Options{User: "alice", Password: "wonderland", TLS: true})
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -75,9 +76,9 @@ password = "x"
 			"dns:ok connect:ok greeting:ok feat:ok tls:warning login:ok syst:ok pwd:ok type:ok pasv:ok epsv:ok list:ok quit:ok", `"verdict"`},
 		{"flags after the host, text", []string{"check", anon.Addr, "--allow-private"}, 0, "", "✓ greeting 220"},
 		{"anonymous refused", []string{"check", "--json", "--allow-private", users.Addr}, 1,
-			"dns:ok connect:ok greeting:ok feat:ok tls:warning login:failed", "Failed at login (530)"},
+			"dns:ok connect:ok greeting:ok feat:ok tls:warning prot:ok login:failed", "Failed at login (530)"},
 		{"profile login", []string{"check", "--json", "--allow-private", "--config", cfgPath, "--profile", "alice", users.Addr}, 0,
-			"dns:ok connect:ok greeting:ok feat:ok tls:warning login:ok syst:ok pwd:ok type:ok pasv:ok epsv:ok list:ok quit:ok", ""},
+			"dns:ok connect:ok greeting:ok feat:ok tls:warning prot:ok login:ok syst:ok pwd:ok type:ok pasv:ok epsv:ok list:ok quit:ok", ""},
 		{"profile for another host", []string{"check", "--allow-private", "--config", cfgPath, "--profile", "elsewhere", users.Addr}, 2, "", "is for ftp.example.com"},
 		{"unknown profile", []string{"check", "--allow-private", "--profile", "nope", users.Addr}, 2, "", "no login profile"},
 		{"connection refused", []string{"check", "--allow-private", refused}, 1, "", "10061"},
