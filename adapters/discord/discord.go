@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,11 +100,10 @@ func New(o Options) (*Adapter, error) {
 			return nil, errors.New("discord: the gateway needs discord.bot_token (DISCORD_BOT_TOKEN) and discord.application_id (DISCORD_APPLICATION_ID)")
 		}
 	case "http":
-		k, err := hex.DecodeString(o.PublicKey)
-		if err != nil || len(k) != ed25519.PublicKeySize {
-			return nil, errors.New("discord: HTTP mode needs discord.public_key (DISCORD_PUBLIC_KEY): the application's 64-hex-digit public key")
+		if err := CheckPublicKey(o.PublicKey); err != nil {
+			return nil, fmt.Errorf("discord: HTTP mode needs discord.public_key (DISCORD_PUBLIC_KEY), the application's public key: %w", err)
 		}
-		a.key = k
+		a.key, _ = hex.DecodeString(o.PublicKey)
 	default:
 		return nil, fmt.Errorf("discord: mode must be gateway or http, not %q", o.Mode)
 	}
@@ -530,7 +530,9 @@ func (a *Adapter) progress(ctx context.Context, i *discordgo.Interaction) func(s
 	var lines []string
 	var last time.Time
 	return func(line string) {
-		lines = append(lines, line)
+		// A line carries what a server sent (its greeting, its replies): shown as text, escaped
+		// like the final report, never as markdown, links or mentions.
+		lines = append(lines, escape(line))
 		if time.Since(last) < time.Second {
 			return
 		}
@@ -542,7 +544,7 @@ func (a *Adapter) progress(ctx context.Context, i *discordgo.Interaction) func(s
 		text = strings.ToValidUTF8(text, "")
 		if _, err := a.rest.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &text,
 			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}, discordgo.WithContext(ctx)); err != nil {
-			a.log.Debug("discord: progress edit failed", "error", err)
+			a.log.Debug("discord: progress edit failed", "error", redactURL(err))
 		}
 	}
 }
@@ -560,7 +562,7 @@ func (a *Adapter) retry(ctx context.Context, what string, call func() error) {
 		var rerr *discordgo.RESTError
 		final := errors.As(err, &rerr) && rerr.Response != nil && rerr.Response.StatusCode < 500
 		if final || attempt == 3 || ctx.Err() != nil {
-			a.log.Warn("discord: "+what+" failed", "attempts", attempt, "error", err)
+			a.log.Warn("discord: "+what+" failed", "attempts", attempt, "error", redactURL(err))
 			if a.o.OnDeliveryFailure != nil {
 				a.o.OnDeliveryFailure(what)
 			}
@@ -572,6 +574,16 @@ func (a *Adapter) retry(ctx context.Context, what string, call func() error) {
 		}
 		backoff *= 2
 	}
+}
+
+// redactURL drops the URL from a transport error: a follow-up's URL carries the interaction
+// token, a bearer credential for 15 minutes that does not belong in logs.
+func redactURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }
 
 func (a *Adapter) render(r bot.Reply) *discordgo.InteractionResponseData {
