@@ -54,13 +54,13 @@ func (e *Engine) answer(text string) Reply {
 		if r, ok := e.logReply(t); ok {
 			return r
 		}
-		text = strings.Join(lines, " ")
+		text = joinBounded(lines)
 	}
 
 	// A mail server's bounce ("550 5.1.1 Recipient address rejected") or a website's error reads
 	// like an FTP reply; it is not one.
 	if e.KB.AboutSomethingElse(text) {
-		return e.noMatch(text)
+		return e.noMatch(searchable(text))
 	}
 	// A short question about a code or class: "530", "ftp 530", "error 425?", "5xx", "class 4", "53".
 	if r, ok := e.shortCode(text); ok {
@@ -112,9 +112,11 @@ func (e *Engine) answer(text string) Reply {
 			return r
 		}
 	}
-	matches := e.KB.Search(line, 10)
+	// The search reads a bounded prefix (see searchable): its cost grows with the text, and a
+	// 512 KB line cost the better part of a second.
+	matches := e.KB.Search(searchable(line), 10)
 	if len(matches) == 0 {
-		return e.noMatch(line)
+		return e.noMatch(searchable(line))
 	}
 	r := e.replyFor(matches[0])
 	r.Matches = matches
@@ -186,6 +188,7 @@ func clean(s string) (string, bool) {
 		s = s[:MaxQueryBytes]
 		cut = true
 	}
+	s = boundLines(s)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "")
 	}
