@@ -16,6 +16,7 @@ import (
 	"github.com/ftpbot/ftpbot/adapters/console"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/metrics"
+	"github.com/ftpbot/ftpbot/internal/connlimit"
 	"github.com/ftpbot/ftpbot/knowledge"
 	"golang.org/x/sync/errgroup"
 )
@@ -124,7 +125,19 @@ type server struct {
 	handler  http.Handler
 	// readHeaderTimeout cuts off clients that send their headers too slowly (slowloris).
 	readHeaderTimeout time.Duration
+	// idleTimeout closes keep-alive connections left unused; maxConns and maxConnsPerHost cap
+	// the connections held open, in all and per client address (see internal/connlimit).
+	idleTimeout               time.Duration
+	maxConns, maxConnsPerHost int
 }
+
+// Connection caps of the HTTP server. Each connection is a file descriptor; a browser opens
+// six at most, a proxy in front of many users more, hence a generous share per address.
+const (
+	defaultIdleTimeout     = 20 * time.Second
+	defaultMaxConns        = 2048
+	defaultMaxConnsPerHost = 256
+)
 
 // newServer builds the engine, metrics, adapters and HTTP routes from cfg; nothing runs yet.
 func newServer(cfg *Config, log *slog.Logger) (*server, error) {
@@ -133,6 +146,7 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 		return nil, fmt.Errorf("loading the knowledge base: %w", err)
 	}
 	s := &server{cfg: cfg, log: log, health: &bot.Health{}, metrics: metrics.New(), readHeaderTimeout: 5 * time.Second,
+		idleTimeout: defaultIdleTimeout, maxConns: defaultMaxConns, maxConnsPerHost: defaultMaxConnsPerHost,
 		adapters: map[string]adapter{}, off: map[string]string{}}
 	s.metrics.Watch(s.health)
 	s.engine = bot.New(kb)
@@ -159,21 +173,25 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 // run serves until ctx ends, then shuts down gracefully: stop accepting, finish in-flight
 // requests within the shutdown timeout, close the adapters' connections.
 func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error {
+	addr := ln.Addr().String()
+	// Idle keep-alive connections must not use up the file descriptors: the listener caps
+	// them and closes the longest idle to let a new client in (issue 14).
+	cl := connlimit.New(ln, s.maxConns, s.maxConnsPerHost)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: s.readHeaderTimeout,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       90 * time.Second,
+		IdleTimeout:       s.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
+		ConnState:         cl.ConnState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	addr := ln.Addr().String()
 	fmt.Fprintf(out, "ftpbot %s: web reference and playground on http://%s/ — %s\n", versionString(), addr, s.adapterLine())
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(cl); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil

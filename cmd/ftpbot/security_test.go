@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeIdleConnectionFlood: clients from several loopback addresses (127.0.0.2–5) open
+// keep-alive connections and leave them idle, well past the server's connection cap. The
+// server holds no more than its cap (it closes the longest idle), and /healthz from another
+// address is answered throughout. The caps are shrunk for the test; serve's are in serve.go.
+func TestServeIdleConnectionFlood(t *testing.T) {
+	cfg, err := ParseConfig(strings.NewReader(""), envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newServer(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const max = 48
+	s.maxConns, s.maxConnsPerHost = max, 20
+	if s.idleTimeout > 30*time.Second {
+		t.Errorf("idle time-out %v: keep-alive connections should not be held that long", s.idleTimeout)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.run(ctx, ln, io.Discard); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 40; i++ {
+		for src := 2; src <= 5; src++ {
+			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(fmt.Sprintf("127.0.0.%d", src))}, Timeout: 2 * time.Second}
+			c, err := d.Dial("tcp", addr)
+			if err != nil {
+				t.Skipf("cannot dial from 127.0.0.%d: %v", src, err)
+			}
+			conns = append(conns, c)
+			c.SetDeadline(time.Now().Add(3 * time.Second))
+			fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+			if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}
+		if i%8 == 7 {
+			hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			resp, err := hc.Get("http://" + addr + "/healthz")
+			if err != nil {
+				t.Fatalf("/healthz with %d idle connections made: %v", len(conns), err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("/healthz with %d idle connections made: status %d", len(conns), resp.StatusCode)
+			}
+		}
+	}
+	// The server has closed all but its cap: a read on a closed connection ends at once.
+	open := 0
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		_, err := c.Read(make([]byte, 1))
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			open++
+		}
+	}
+	if open > max {
+		t.Errorf("%d of %d idle connections still open, cap %d", open, len(conns), max)
+	}
+}
