@@ -87,3 +87,55 @@ func TestServeIdleConnectionFlood(t *testing.T) {
 		t.Errorf("%d of %d idle connections still open, cap %d", open, len(conns), max)
 	}
 }
+
+// TestCheckPrintsNoControlCharacters: `ftpbot check` against a hostile FTP server on
+// 127.0.0.1 that answers with terminal escape sequences (set the title, clear the screen,
+// move the cursor), NUL, backspaces and bidirectional overrides prints none of them.
+func TestCheckPrintsNoControlCharacters(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := "\x1b]0;owned\x07\x1b[2J\x1b[H\x00\x08\x08\u009b1m\u202e"
+	srvDone := make(chan struct{})
+	go func() {
+		defer close(srvDone)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				fmt.Fprintf(c, "220-%s welcome\r\n220 ready%s\r\n", hostile, hostile)
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil || strings.HasPrefix(line, "QUIT") {
+						return
+					}
+					fmt.Fprintf(c, "530 no%s\r\n", hostile)
+				}
+			}()
+		}
+	}()
+	defer func() { ln.Close(); <-srvDone }()
+
+	for _, args := range [][]string{
+		{"check", "--allow-private", ln.Addr().String()},
+		{"check", "--json", "--allow-private", ln.Addr().String()},
+	} {
+		var out, errOut strings.Builder
+		run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+		all := out.String() + errOut.String()
+		if !strings.Contains(all, "ready") {
+			t.Fatalf("%v: the server's text is missing:\n%s", args, all)
+		}
+		if i := strings.IndexFunc(all, func(r rune) bool {
+			return r != '\n' && (r < 0x20 || r >= 0x7f && r <= 0x9f || r >= 0x202a && r <= 0x202e)
+		}); i >= 0 {
+			t.Errorf("%v: the output carries %q:\n%q", args, all[i:i+1], all)
+		}
+	}
+}
