@@ -112,8 +112,8 @@ func TestProgressEscapesServerText(t *testing.T) {
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		o := probe.Options{Policy: &probe.Policy{AllowPrivate: true}, Timeout: 5 * time.Second, StepTimeout: 2 * time.Second,
-			Progress: func(st probe.Step) { req.Progress(probe.StepLine(st)) }}
+		o := probe.Options{Policy: &probe.Policy{AllowPrivate: true}, Timeout: 5 * time.Second, WaitTimeout: 2 * time.Second,
+			Progress: func(st probe.Result) { req.Progress(probe.ResultLine(st)) }}
 		rep, err := probe.Run(ctx, tg, o)
 		if err != nil {
 			return bot.Reply{}, err

@@ -134,7 +134,7 @@ func TestHostileDataPort(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := startHostile(t, tt.script)
 			o := options(t)
-			o.StepTimeout, o.Timeout = time.Second, 5*time.Second
+			o.WaitTimeout, o.Timeout = time.Second, 5*time.Second
 			rep, err := Run(context.Background(), mustTarget(t, h.addr), o)
 			if err != nil {
 				t.Fatal(err)
@@ -166,13 +166,13 @@ func TestHostileControlCharacters(t *testing.T) {
 		"EPSV":     "502 no\x1bc\r\n",
 	})
 	o := options(t)
-	o.StepTimeout, o.Timeout = time.Second, 5*time.Second
+	o.WaitTimeout, o.Timeout = time.Second, 5*time.Second
 	rep, err := Run(context.Background(), mustTarget(t, h.addr), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range rep.Steps {
-		for _, text := range []string{s.Reply, s.Explain, s.Fix, StepLine(s)} {
+	for _, s := range rep.Results {
+		for _, text := range []string{s.Response, s.Explain, s.Fix, ResultLine(s)} {
 			if i := strings.IndexFunc(text, unsafeRune); i >= 0 {
 				t.Errorf("step %s keeps %q in %q", s.Name, text[i:i+1], text)
 			}
@@ -199,12 +199,12 @@ func TestHostileFeatures(t *testing.T) {
 	b.WriteString("211 End\r\n")
 	h := startHostile(t, map[string]string{"FEAT": b.String()})
 	o := options(t)
-	o.StepTimeout, o.Timeout = 2*time.Second, 8*time.Second
+	o.WaitTimeout, o.Timeout = 2*time.Second, 8*time.Second
 	rep, err := Run(context.Background(), mustTarget(t, h.addr), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range rep.Steps {
+	for _, s := range rep.Results {
 		if s.Name != "feat" {
 			continue
 		}
@@ -227,7 +227,7 @@ func TestProfilePasswordOnlyOverTLS(t *testing.T) {
 		t.Run(fmt.Sprintf("allow_plaintext=%v", plaintext), func(t *testing.T) {
 			h := startHostile(t, map[string]string{"AUTH": "502 not here\r\n", "PASV": "502 no\r\n", "EPSV": "502 no\r\n"})
 			o := options(t)
-			o.StepTimeout, o.Timeout = time.Second, 5*time.Second
+			o.WaitTimeout, o.Timeout = time.Second, 5*time.Second
 			o.User, o.Password, o.AllowPlaintext = "bob", "Hunter2", plaintext
 			rep, err := Run(context.Background(), mustTarget(t, h.addr), o)
 			if err != nil {
