@@ -160,7 +160,7 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, ConfigErrors{fmt.Sprintf("the file is not valid TOML at line %d: %s", pe.Position.Line, pe.Message)}
+			return nil, ConfigErrors{parseErrorText(string(data), pe)}
 		}
 		return nil, ConfigErrors{"the file is not valid TOML: " + err.Error()}
 	}
