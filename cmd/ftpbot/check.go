@@ -117,13 +117,19 @@ func probeOptions(cfg *Config, kb *knowledge.Base, t probe.Target, profile strin
 		if !ok {
 			return o, fmt.Errorf("there is no login profile %q in [probe.profiles]", profile)
 		}
-		if p.Host != "" && !strings.EqualFold(strings.TrimSuffix(p.Host, "."), t.Host) {
-			return o, fmt.Errorf("profile %q is for %s, not %s", profile, p.Host, t.Host)
+		// Only ever for its own host and port: config check refuses a profile without a host,
+		// and this refuses it again, so no path sends its password anywhere else.
+		scope, err := scopeOf(p.Host)
+		if err != nil {
+			return o, fmt.Errorf("profile %q cannot be used: its host %v", profile, err)
+		}
+		if !scope.allows(t) {
+			return o, fmt.Errorf("profile %q is for %s, not %s", profile, scope, t)
 		}
 		if p.Password == "" {
 			return o, fmt.Errorf("profile %q has no password (is %s set?)", profile, orDefault(p.PasswordEnv, "password"))
 		}
-		o.User, o.Password = p.Username, p.Password
+		o.User, o.Password, o.AllowPlaintext = p.Username, p.Password, p.AllowPlaintext
 	}
 	return o, nil
 }
@@ -141,6 +147,11 @@ func orDefault(s, d string) string {
 func chatChecker(cfg *Config, kb *knowledge.Base, log *slog.Logger) func(ctx context.Context, req bot.Request, target string) (bot.Reply, error) {
 	limit := probe.NewLimiter(cfg.Probe.MaxConcurrent, cfg.Probe.PerUserPerMinute)
 	return func(ctx context.Context, req bot.Request, args string) (bot.Reply, error) {
+		// One engine serves chat and the web: each has its own switch ([probe] enabled for
+		// chat, [probe] web for the web page and /api/ask).
+		if on := cfg.Probe.Enabled; req.Platform == "web" && !cfg.Probe.Web || req.Platform != "web" && !on {
+			return bot.Reply{}, bot.UsageError(checksOffText(req.Platform, args))
+		}
 		host, profile, implicit, err := parseCheckArgs(args)
 		if err != nil {
 			return bot.Reply{}, bot.UsageError(err.Error())
@@ -174,6 +185,18 @@ func chatChecker(cfg *Config, kb *knowledge.Base, log *slog.Logger) func(ctx con
 		log.Info("check", "adapter", req.Platform, "ok", rep.OK, "steps", len(rep.Results))
 		return rep.Reply(kb), nil
 	}
+}
+
+// checksOffText says that checks are off on this front end and what to do instead.
+func checksOffText(platform, args string) string {
+	host := "HOST"
+	if f := strings.Fields(args); len(f) > 0 {
+		host = f[0]
+	}
+	if platform == "web" {
+		return "Live checks are not available on the web. Ask in Slack or Discord, or run `ftpbot check " + host + "` in a terminal."
+	}
+	return "Live checks are turned off here. An operator can enable them with [probe] enabled = true, or run `ftpbot check " + host + "` in a terminal."
 }
 
 // parseCheckArgs reads "HOST [--profile NAME | profile NAME | profile:NAME] [--implicit]".

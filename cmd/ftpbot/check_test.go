@@ -54,7 +54,7 @@ func TestCheckCommand(t *testing.T) {
 	cfgPath := filepath.Join(dir, "ftpbot.toml")
 	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`
 [probe.profiles.alice]
-host = "127.0.0.1"
+host = %q
 username = "alice"
 password_env = "ALICE_PW"
 
@@ -62,7 +62,7 @@ password_env = "ALICE_PW"
 host = "ftp.example.com"
 username = "bob"
 password = "x"
-`)), 0o600)
+`, users.Addr)), 0o600)
 	env := map[string]string{"ALICE_PW": "wonderland"}
 
 	tests := []struct {

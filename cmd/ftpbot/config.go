@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ftpbot/ftpbot/adapters/discord"
 	"github.com/ftpbot/ftpbot/internal/tomlcheck"
 )
 
@@ -36,7 +36,9 @@ func (c *Config) isSet(key string) bool { return c.meta.IsDefined(strings.Split(
 
 // ServerConfig is the HTTP server that carries the web reference and the platforms' endpoints.
 type ServerConfig struct {
-	Listen          string   `toml:"listen"`
+	Listen string `toml:"listen"`
+	// MetricsListen serves /metrics on its own address; empty: on Listen, with everything else.
+	MetricsListen   string   `toml:"metrics_listen"`
 	PublicURL       string   `toml:"public_url"`
 	LogLevel        string   `toml:"log_level"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
@@ -77,7 +79,10 @@ type DiscordConfig struct {
 
 // ProbeConfig configures live server checks.
 type ProbeConfig struct {
-	Enabled          bool               `toml:"enabled"`
+	Enabled bool `toml:"enabled"`
+	// Web lets the web page and /api/ask run checks too: off by default, since a public page
+	// that dials any host is an open scanner. Chat checks follow Enabled alone.
+	Web              bool               `toml:"web"`
 	Timeout          Duration           `toml:"timeout"`
 	MaxConcurrent    int                `toml:"max_concurrent"`
 	PerUserPerMinute int                `toml:"per_user_per_minute"`
@@ -93,6 +98,8 @@ type Profile struct {
 	Username    string `toml:"username"`
 	Password    string `toml:"password"`
 	PasswordEnv string `toml:"password_env"`
+	// AllowPlaintext lets the password go to a server that offers no TLS.
+	AllowPlaintext bool `toml:"allow_plaintext"`
 }
 
 // Duration is a time.Duration written as "20s" in the file.
@@ -211,6 +218,11 @@ func (c *Config) Validate() ConfigErrors {
 	if err := checkListen(c.Server.Listen); err != nil {
 		bad("server.listen %v.", err)
 	}
+	if c.Server.MetricsListen != "" {
+		if err := checkListen(c.Server.MetricsListen); err != nil {
+			bad("server.metrics_listen %v.", err)
+		}
+	}
 	if u := c.Server.PublicURL; u != "" {
 		pu, err := url.Parse(u)
 		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
@@ -282,8 +294,8 @@ func (c *Config) Validate() ConfigErrors {
 		bad("discord.mode must be \"gateway\" or \"http\", not %q.", d.Mode)
 	}
 	if d.PublicKey != "" {
-		if k, err := hex.DecodeString(d.PublicKey); err != nil || len(k) != 32 {
-			bad("discord.public_key must be the application's public key: 64 hexadecimal characters.")
+		if err := discord.CheckPublicKey(d.PublicKey); err != nil {
+			bad("discord.public_key must be the application's public key: %v.", err)
 		}
 	}
 	for key, id := range map[string]string{"discord.application_id": d.ApplicationID, "discord.guild_id": d.GuildID} {
@@ -323,6 +335,9 @@ func (c *Config) Validate() ConfigErrors {
 		prof := pr.Profiles[n]
 		if prof.Username == "" {
 			bad("probe.profiles.%s.username is required.", n)
+		}
+		if _, err := scopeOf(prof.Host); err != nil {
+			bad("probe.profiles.%s.host %v.", n, err)
 		}
 		if prof.Password != "" && prof.PasswordEnv != "" {
 			bad("probe.profiles.%s has both password and password_env: keep one.", n)

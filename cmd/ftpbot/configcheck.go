@@ -15,6 +15,7 @@ func (ev env) configCheck(args []string) error {
 		return &exitError{code: exitUsage}
 	}
 	cfg, where, err := loadConfig(*path, ev.getenv)
+	file := where
 	if where == "" {
 		where = "(no config file: defaults and environment)"
 	}
@@ -22,8 +23,11 @@ func (ev env) configCheck(args []string) error {
 		return &exitError{code: exitUsage, msg: configErrorText(where, err)}
 	}
 	fmt.Fprintf(ev.stdout, "%s: OK\n", where)
-	fmt.Fprintf(ev.stdout, "  listen %s; slack %s; discord %s; probe in chat %s\n", cfg.Server.Listen,
-		onOff(cfg.Slack.Enabled, cfg.Slack.Mode), onOff(cfg.Discord.Enabled, cfg.Discord.Mode), onOff(cfg.Probe.Enabled, ""))
+	if w := permissionWarning(file, cfg); w != "" {
+		fmt.Fprintln(ev.stdout, "  "+w)
+	}
+	fmt.Fprintf(ev.stdout, "  listen %s; slack %s; discord %s; probe in chat %s, on the web %s\n", cfg.Server.Listen,
+		onOff(cfg.Slack.Enabled, cfg.Slack.Mode), onOff(cfg.Discord.Enabled, cfg.Discord.Mode), onOff(cfg.Probe.Enabled, ""), onOff(cfg.Probe.Web, ""))
 	return nil
 }
 

@@ -69,6 +69,9 @@ func (ev env) serve(ctx context.Context, args []string) error {
 		cfg.Server.LogLevel = "warn"
 	}
 	log := newLogger(ev.stderr, cfg.Server.LogLevel)
+	if w := permissionWarning(path, cfg); w != "" {
+		log.Warn(w)
+	}
 	tuneGC(ev.getenv)
 	s, err := newServer(cfg, log)
 	if err != nil {
@@ -77,6 +80,12 @@ func (ev env) serve(ctx context.Context, args []string) error {
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another ftpbot running? use --listen to pick another address)", cfg.Server.Listen, err)
+	}
+	if cfg.Server.MetricsListen != "" {
+		if s.metricsLn, err = net.Listen("tcp", cfg.Server.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("listening on %s for metrics: %w (set [server] metrics_listen to a free address)", cfg.Server.MetricsListen, err)
+		}
 	}
 	if interactive {
 		// On a terminal the same process answers at a prompt too; quitting it stops the server.
@@ -129,6 +138,8 @@ type server struct {
 	// the connections held open, in all and per client address (see internal/connlimit).
 	idleTimeout               time.Duration
 	maxConns, maxConnsPerHost int
+	// metricsLn serves /metrics on its own when [server] metrics_listen is set.
+	metricsLn net.Listener
 }
 
 // Connection caps of the HTTP server. Each connection is a file descriptor; a browser opens
@@ -160,7 +171,7 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 		log.Info("question", "adapter", o.Platform, "kind", string(o.Kind), "outcome", o.Result,
 			"latency_ms", float64(o.Latency.Microseconds())/1000)
 	}
-	if cfg.Probe.Enabled {
+	if cfg.Probe.Enabled || cfg.Probe.Web {
 		s.engine.Check = chatChecker(cfg, kb, log)
 	}
 	if err := s.buildAdapters(); err != nil {
@@ -211,11 +222,43 @@ func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error 
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
+	if s.metricsLn != nil {
+		msrv := s.metricsServer()
+		fmt.Fprintf(out, "metrics on http://%s/metrics\n", s.metricsLn.Addr())
+		g.Go(func() error {
+			if err := msrv.Serve(s.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("metrics: %w", err)
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownTimeout.Duration)
+			defer cancel()
+			return msrv.Shutdown(sctx)
+		})
+	}
 	err := g.Wait()
 	if err != nil && ctx.Err() == nil {
 		return err
 	}
 	return nil
+}
+
+// metricsServer serves /metrics alone, for [server] metrics_listen: a scraper's address that
+// need not be public.
+func (s *server) metricsServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: s.readHeaderTimeout,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       s.idleTimeout,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // adapterLine says in one line which adapters run and why the others are off.

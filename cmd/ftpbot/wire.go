@@ -60,9 +60,13 @@ func offReason(switchedOff bool, name, noSecrets string) string {
 // routes is the HTTP server's handler: the web reference, playground, API, health and metrics,
 // with each enabled adapter's endpoints mounted on the same mux.
 func (s *server) routes() http.Handler {
+	var metricsHandler http.Handler
+	if s.cfg.Server.MetricsListen == "" {
+		metricsHandler = s.metrics.Handler() // else served on its own address (see run)
+	}
 	h := web.New(web.Options{
-		Engine: s.engine, Health: s.health, Metrics: s.metrics.Handler(), BaseURL: s.baseURL(),
-		AllowCheck: s.cfg.Probe.Enabled, Log: s.log.With("adapter", "web"),
+		Engine: s.engine, Health: s.health, Metrics: metricsHandler, BaseURL: s.baseURL(),
+		AllowCheck: s.cfg.Probe.Web, Log: s.log.With("adapter", "web"),
 		Previews: []web.Preview{
 			{Name: "Slack", Render: func(r bot.Reply) (any, error) {
 				return slack.Render(r, slack.RenderOptions{BaseURL: s.baseURL(), Ephemeral: r.Visibility != bot.InChannel}), nil
