@@ -54,6 +54,15 @@ func (c *conn) Close() error {
 	return c.Conn.Close()
 }
 
+// CloseWrite half-closes a TCP connection: net/http uses it to let a client read an error
+// response before the connection goes, instead of a reset.
+func (c *conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // Accept returns the next connection, making room for it first when the caps are reached.
 func (l *Listener) Accept() (net.Conn, error) {
 	for {
