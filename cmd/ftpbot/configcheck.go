@@ -26,8 +26,11 @@ func (ev env) configCheck(args []string) error {
 	if w := permissionWarning(file, cfg); w != "" {
 		fmt.Fprintln(ev.stdout, "  "+w)
 	}
-	fmt.Fprintf(ev.stdout, "  listen %s; slack %s; discord %s; probe in chat %s, on the web %s\n", cfg.Server.Listen,
-		onOff(cfg.Slack.Enabled, cfg.Slack.Mode), onOff(cfg.Discord.Enabled, cfg.Discord.Mode), onOff(cfg.Probe.Enabled, ""), onOff(cfg.Probe.Web, ""))
+	line := "  listen " + cfg.Server.Listen
+	for _, p := range platforms {
+		line += "; " + p.name + " " + onOff(p.state(cfg))
+	}
+	fmt.Fprintf(ev.stdout, "%s; probe in chat %s, on the web %s\n", line, onOff(cfg.Probe.Enabled, ""), onOff(cfg.Probe.Web, ""))
 	return nil
 }
 

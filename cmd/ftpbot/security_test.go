@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/bot/probe"
 	"github.com/ftpbot/ftpbot/knowledge"
 )
 
@@ -264,7 +265,7 @@ password_env = "PW"
 		t.Fatal(err)
 	}
 	e := bot.New(kb)
-	e.Check = chatChecker(cfg, kb, slog.New(slog.DiscardHandler))
+	e.Check = probe.ChatChecker(probeSettings(cfg), kb, slog.New(slog.DiscardHandler))
 	r := e.Handle(context.Background(), bot.Request{Text: fmt.Sprintf("check 127.0.0.1:%d profile:std", port), User: "u", Platform: "slack"})
 	if r.Kind != bot.KindError || !strings.Contains(r.Summary, "is for 127.0.0.1") {
 		t.Errorf("chat check with a profile for another port: %s %q", r.Kind, r.Summary)
