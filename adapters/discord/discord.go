@@ -236,7 +236,7 @@ func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
 			return
 		}
 		if err := a.rest.InteractionRespond(i, resp.InteractionResponse, discordgo.WithContext(ctx)); err != nil {
-			a.log.Warn("discord: responding to an interaction failed", "error", err)
+			a.log.Warn("discord: responding to an interaction failed", "error", redactURL(err))
 			return
 		}
 		if later != nil {
@@ -278,7 +278,7 @@ func (a *Adapter) busy(i *discordgo.Interaction) {
 				Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
 		}
 		if err := a.rest.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
-			a.log.Warn("discord: the busy reply failed", "error", err)
+			a.log.Warn("discord: the busy reply failed", "error", redactURL(err))
 		}
 	}()
 }

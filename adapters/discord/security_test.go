@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/bottest"
 	"github.com/ftpbot/ftpbot/bot/probe"
@@ -181,6 +183,36 @@ func TestFailedFollowUpLogsNoToken(t *testing.T) {
 	defer mu.Unlock()
 	if !strings.Contains(logs.String(), "failed") {
 		t.Fatalf("no failure was logged:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Errorf("the log carries the interaction token:\n%s", logs.String())
+	}
+}
+
+// TestFailedGatewayResponseLogsNoToken: the gateway's interaction responses (and its busy
+// replies) go to a URL with the token in it too.
+func TestFailedGatewayResponseLogsNoToken(t *testing.T) {
+	const token = "Z2F0ZXdheS1pbnRlcmFjdGlvbi10b2tlbg"
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "111", MaxConcurrent: 1, Engine: bottest.Engine(t), Health: &bot.Health{}, Log: log, Transport: failingTransport{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal([]byte(`{"type":2,"id":"I1","application_id":"111","token":"`+token+`","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
+		t.Fatal(err)
+	}
+	a.gatewayInteraction(&i)
+	a.wg.Wait()
+	a.sem <- struct{}{} // the one worker is busy: the next one gets the busy reply
+	a.gatewayInteraction(&i)
+	a.wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Count(logs.String(), "failed") < 2 {
+		t.Fatalf("want both failures logged:\n%s", logs.String())
 	}
 	if strings.Contains(logs.String(), token) {
 		t.Errorf("the log carries the interaction token:\n%s", logs.String())
