@@ -21,6 +21,8 @@ type Policy struct {
 	Ports []int
 	// Allow and Deny are host names ("ftp.example.com", "*.example.com"), addresses and CIDR
 	// ranges. Deny wins over Allow; Allow wins over the built-in refusal of special addresses.
+	// A name on Deny also denies the addresses it resolves to (see Resolve). Ports lists the
+	// control ports; data ports follow CheckDataPort's rule whatever it says.
 	Allow, Deny []string
 
 	allowNet, denyNet   []netip.Prefix
