@@ -35,6 +35,7 @@ func worstInputs() map[string]string {
 	return map[string]string{
 		"lines just under the bound": long.String()[:n],
 		"log of long lines":          longLog.String()[:n],
+		"log with one huge line":     ("Command:\tUSER bob\nResponse:\t530 " + fill("Login incorrect. "))[:n],
 		"one line of words":          fill("permission denied passive mode data connection "),
 		"one line of hex words":      words.String()[:n],
 		"one line of codes":          fill("530 550 425 "),
@@ -48,8 +49,8 @@ func worstInputs() map[string]string {
 	}
 }
 
-// MaxLine is bot.MaxLineBytes, short for the shapes above.
-const MaxLine = bot.MaxLineBytes
+// MaxLine is the engine's bound on one line (bot's maxLineBytes).
+const MaxLine = 8 << 10
 
 func BenchmarkAskWorst(b *testing.B) {
 	e := uncached(b)

@@ -31,6 +31,7 @@ func (ev env) configCheck(args []string) error {
 		line += "; " + p.name + " " + onOff(p.state(cfg))
 	}
 	fmt.Fprintf(ev.stdout, "%s; probe in chat %s, on the web %s\n", line, onOff(cfg.Probe.Enabled, ""), onOff(cfg.Probe.Web, ""))
+	fmt.Fprintf(ev.stdout, "  %s\n", cfg.State.summary())
 	return nil
 }
 
