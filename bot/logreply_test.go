@@ -95,6 +95,23 @@ func TestLogEvidenceRules(t *testing.T) {
 			first: "550", evidence: []string{"550 Can't change directory to missing: No such file or directory"}, title: "550",
 		},
 		{
+			name: "PROT P, then the server refuses the data connection without a time-out",
+			log: "> PBSZ 0\n< 200 PBSZ 0 successful\n> PROT P\n< 200 Protection set to Private\n> PASV\n< 227 Entering Passive Mode (198,51,100,7,195,80).\n" +
+				"> LIST\n< 425 Unable to build data connection: Operation not permitted\ncurl: (19) Failed to retrieve data",
+			first: "tls-session-reuse", evidence: []string{"< 425 Unable to build data connection: Operation not permitted"}, title: "session reuse",
+		},
+		{
+			name: "the right public address in 227, then the data connection times out: the passive ports are blocked",
+			log: "Status:\tConnecting to 198.51.100.20:21...\nResponse:\t220 (vsFTPd 3.0.5)\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (198,51,100,20,156,68).\n" +
+				"Command:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity",
+			first: "firewall-ports", evidence: []string{"Response:\t227 Entering Passive Mode (198,51,100,20,156,68).", "Error:\tConnection timed out after 20 seconds of inactivity"}, title: "passive ports blocked",
+		},
+		{
+			name:  "a time-out waiting for the answer to PASV",
+			log:   "Response:\t230 Login successful.\nCommand:\tPASV\nError:\tConnection timed out after 20 seconds of inactivity\nError:\tFailed to retrieve directory listing",
+			first: "active-vs-passive", evidence: []string{"Command:\tPASV"}, title: "after PASV",
+		},
+		{
 			name:  "literal pasv at the Windows ftp prompt",
 			log:   "ftp> literal pasv\n227 Entering Passive Mode (192,168,5,105,192,110).\nftp> put big.exe\n200 PORT command successful.\n425 Can't open data connection.",
 			first: "active-vs-passive", evidence: []string{"ftp> literal pasv"}, title: "literal pasv",
