@@ -293,7 +293,9 @@ var (
 	tlsWordsRE    = regexp.MustCompile(`(?i)\b(ssl|tls|ftps|encrypt\w*|secure|certificate|x509|handshake|AUTH)\b`)
 	reuseRE       = regexp.MustCompile(`(?i)session reuse|not resumed|resum|reuse required`)
 	certRE        = regexp.MustCompile(`(?i)certificate|x509|CERTIFICATE_VERIFY|self[- ]signed|not trusted|unknown ca|issuer`)
-	tlsClientRE   = regexp.MustCompile(`(?i)ssl|tls|gnutls|handshake|wrong version number|x509|certificate`)
+	// a TLS layer that read plain text or another protocol: the FTPS modes disagree
+	modeMismatchRE = regexp.MustCompile(`(?i)wrong version number|unexpected TLS packet|first record does not look like a TLS handshake|packet length too long|record layer failure|http request`)
+	tlsClientRE    = regexp.MustCompile(`(?i)ssl|tls|gnutls|handshake|wrong version number|x509|certificate`)
 )
 
 // tlsFailure: a refusal whose words are about TLS (a server that requires it, refuses AUTH, wants
@@ -346,9 +348,12 @@ func tlsFailure(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 	case en.Dir == transcript.Reply:
 		d.title = "The server requires TLS (FTPS)"
 		d.summary = "The server refused with " + quote(firstLine(text)) + ": it accepts only encrypted sessions. Turn on explicit FTPS in the client (FTP over TLS, ftpes://, AUTH TLS on port 21) and protect the data connection too (PROT P)."
-	default:
+	case modeMismatchRE.MatchString(text):
 		d.title = "TLS failed: the client and the port disagree on FTPS"
-		d.summary = "The client's TLS layer failed (" + quote(firstLine(text)) + "). Most often the client uses implicit FTPS (ftps://, TLS from the first byte) on a port that expects plain FTP first and AUTH TLS (explicit), or the other way round: use explicit FTPS on port 21 and implicit only on 990."
+		d.summary = "The client's TLS layer read something that is not TLS (" + quote(firstLine(text)) + "): the client uses implicit FTPS (ftps://, TLS from the first byte) on a port that expects plain FTP first and AUTH TLS (explicit), or a router in between rewrote the exchange. Use explicit FTPS on port 21 and implicit only on 990."
+	default:
+		d.title = "The TLS handshake failed"
+		d.summary = "The client's TLS layer failed (" + quote(firstLine(text)) + "). Check that client and port agree on the FTPS mode (explicit AUTH TLS on 21, implicit on 990) and that both sides share a TLS version and cipher (old servers offer only TLS 1.0 or weak ciphers that current clients refuse)."
 	}
 	d.topic, _ = e.KB.Topic(slug)
 	if en.Dir == transcript.Reply {
