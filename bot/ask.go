@@ -33,6 +33,15 @@ func (e *Engine) Ask(query string) Reply {
 func (e *Engine) ask(raw string) Reply {
 	text, cut := clean(raw)
 	r := e.answer(text)
+	switch r.Kind {
+	case KindCode, KindLog, KindTopic:
+		if len(r.Evidence) <= 1 {
+			if ev := e.inputEvidence(text); len(ev) > len(r.Evidence) {
+				r.Evidence = ev
+			}
+		}
+	}
+	r.FirstSteps = e.firstSteps(r, text)
 	if cut {
 		// Every kind of answer says so: the part that was read may not be the part that mattered.
 		note := Section{Heading: "Input cut", Body: fmt.Sprintf("Your text was longer than %d KB, so only its beginning was read. Paste the part around the error (the last screenful of a log) for an answer about that.", MaxQueryBytes>>10)}

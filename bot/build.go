@@ -45,6 +45,9 @@ func (e *Engine) codeReply(entry *knowledge.Entry, ev *evidence, context string)
 		r.Fields = append(r.Fields, Field{Label: "Returned by", Value: strings.Join(entry.Commands, ", ")})
 	}
 	if ev != nil {
+		if len(r.Evidence) == 0 {
+			r.Evidence = []string{ev.line}
+		}
 		body := "The server answered: " + ev.line
 		switch {
 		case strings.Contains(ev.line, "(IIS FTP log"):
@@ -385,7 +388,7 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 		r.Title = fmt.Sprintf("Failed with %s, a code outside the standards (%s)", fail.Code, cl)
 		r.Summary = "The server answered " + strings.TrimSpace(fail.Code.String()+" "+firstLine(fail.Text)) + ". No FTP standard defines that code, so its wording and its class are the clues: " + r.Summary
 	default:
-		r = Reply{Kind: KindLog, Title: "No failure in this log", Severity: SeveritySuccess,
+		r = Reply{Kind: KindLog, Title: NoFailureTitle, Severity: SeveritySuccess,
 			Summary: "Every reply in it is a success or a refusal the client recovered from. If the transfer still failed, paste the part of the log after the last line here, or a client log with more detail (see “logs”)."}
 		if last := lastOf(replies); last != nil {
 			if en, ok := e.KB.Lookup(last.Code); ok {
@@ -449,6 +452,9 @@ func (e *Engine) logReply(t *transcript.Transcript) (Reply, bool) {
 	}
 	return r, true
 }
+
+// NoFailureTitle is the title of the answer to a log in which nothing failed.
+const NoFailureTitle = "No failure found"
 
 // iisTopic explains IIS FTP logs' status columns.
 const iisTopic = "iis-win32-status"

@@ -4,8 +4,11 @@
 package bottest
 
 import (
-	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -41,23 +44,72 @@ Command:	PASS ********
 Response:	530 Login incorrect.
 Error:	Critical error: Could not connect to server`
 
-// Replies returns the canonical replies: a code, a class, a topic, a log explanation, a
-// no-match, a hostile one (mentions and markup in user text) and a maximal one far over every
-// platform's limits.
+// Questions are the canonical questions: a code, a class, a topic, a log, a no-match, a hostile
+// one (mentions and markup in user text), a server's line, and a log of the passive address
+// problem. Their replies are recorded once, by the bot package's TestRecordReplies, under
+// bot/testdata/replies, so that a knowledge edit changes fixtures in one place.
+var Questions = []struct{ Name, Text string }{
+	{"code", "530"},
+	{"class", "5xx"},
+	{"topic", "active vs passive"},
+	{"log", Log},
+	{"nomatch", "qwzx pltk"},
+	{"hostile", "<!channel> @everyone <@U123> *bold* [x](http://evil.example) 550 Failed to open file. <script>"},
+	{"line", "550 Failed to open file."},
+	{"nat", NATLog},
+}
+
+// NATLog is a FileZilla session against vsftpd behind NAT: the 227 names a private address and
+// the listing times out.
+const NATLog = `Status:	Connecting to 203.0.113.5:21...
+Response:	220 (vsFTPd 3.0.3)
+Command:	USER bob
+Response:	331 Please specify the password.
+Command:	PASS ********
+Response:	230 Login successful.
+Command:	PASV
+Response:	227 Entering Passive Mode (192,168,1,10,195,80).
+Status:	Server sent passive reply with unroutable address. Using server address instead.
+Command:	MLSD
+Error:	Connection timed out after 20 seconds of inactivity
+Error:	Failed to retrieve directory listing`
+
+// RepliesDir is where the recorded replies live.
+func RepliesDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "testdata", "replies")
+}
+
+// Replies returns the canonical replies as recorded (see Questions), then the synthetic ones: a
+// maximal reply far over every platform's limits, and a live-check report that names one code
+// twice.
 func Replies(t testing.TB) []Case {
 	t.Helper()
-	e := Engine(t)
-	ask := func(q string) bot.Reply {
-		return e.Handle(context.Background(), bot.Request{Text: q, Platform: "test"})
+	var out []Case
+	for _, q := range Questions {
+		b, err := os.ReadFile(filepath.Join(RepliesDir(), q.Name+".json"))
+		if err != nil {
+			t.Fatalf("%v (run go test ./bot -run TestRecordReplies -update)", err)
+		}
+		var r bot.Reply
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("%s: %v", q.Name, err)
+		}
+		r.Stable = true
+		out = append(out, Case{q.Name, r})
 	}
-	return []Case{
-		{"code", ask("530")},
-		{"class", ask("5xx")},
-		{"topic", ask("active vs passive")},
-		{"log", ask(Log)},
-		{"nomatch", ask("qwzx pltk")},
-		{"hostile", ask("<!channel> @everyone <@U123> *bold* [x](http://evil.example) 550 Failed to open file. <script>")},
-		{"maximal", Maximal()},
+	return append(out, Case{"maximal", Maximal()}, Case{"probe", Probe()})
+}
+
+// Probe is a live-check report whose steps name the same code twice, as a server that refuses
+// two optional commands with 502 gives.
+func Probe() bot.Reply {
+	return bot.Reply{
+		Kind: bot.KindProbe, ID: "ftp.example.com", Title: "Check of ftp.example.com:21", Severity: bot.SeverityWarning,
+		Summary:  "Connected and logged in; two commands were refused.",
+		Sections: []bot.Section{{Heading: "Steps", Items: []string{"connect ok 12 ms", "FEAT 502", "MLSD 502"}}},
+		Related:  []bot.Ref{{ID: "502", Kind: "code", Label: "502 Command not implemented"}, {ID: "502", Kind: "code", Label: "502 Command not implemented"}},
+		Query:    "check ftp.example.com",
 	}
 }
 
