@@ -134,3 +134,6 @@ func (w *Workers) Shutdown(drain time.Duration) {
 	w.cancel()
 	<-done
 }
+
+// Wait waits for the jobs started so far to return, without stopping the pool.
+func (w *Workers) Wait() { w.wg.Wait() }

@@ -29,113 +29,146 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+// TestRenderGolden pins the card and the More view of the canonical replies, as recorded by the
+// bot package (bot/testdata/replies). Refresh with go test ./adapters/discord -update.
 func TestRenderGolden(t *testing.T) {
 	for _, c := range bottest.Replies(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			data := Render(c.Reply, RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true})
-			got, err := json.MarshalIndent(data, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join("testdata", "golden", c.Name+".json")
-			if *update {
-				os.MkdirAll(filepath.Dir(golden), 0o755)
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./adapters/discord -update)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("rendered %s differs from %s (-want +got):\n%s", c.Name, golden, diff)
-			}
+			o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "q1:" + c.Reply.ID}
+			golden(t, c.Name, Render(c.Reply, o))
+			golden(t, c.Name+".more", RenderMore(c.Reply, o))
 		})
 	}
 }
 
-// TestRenderWithinLimits checks every canonical reply against every Discord limit, both
-// ephemeral and public.
+func golden(t *testing.T, name string, data *discordgo.InteractionResponseData) {
+	t.Helper()
+	got, err := json.MarshalIndent(data, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "golden", name+".json")
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./adapters/discord -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("rendered %s differs from %s (-want +got):\n%s", name, path, diff)
+	}
+}
+
+// TestRenderWithinLimits checks every canonical reply's card and More view against every
+// Discord limit, both ephemeral and public, and the card against its budget.
 func TestRenderWithinLimits(t *testing.T) {
 	for _, c := range bottest.Replies(t) {
 		for _, eph := range []bool{true, false} {
-			data := Render(c.Reply, RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: eph})
-			for _, p := range limitProblems(data) {
-				t.Errorf("%s (ephemeral %v): %s", c.Name, eph, p)
-			}
-			if data.AllowedMentions == nil || data.AllowedMentions.Parse == nil || len(data.AllowedMentions.Parse) != 0 {
-				t.Errorf("%s: AllowedMentions = %+v, want an empty parse list", c.Name, data.AllowedMentions)
-			}
-			if eph != (data.Flags&discordgo.MessageFlagsEphemeral != 0) {
-				t.Errorf("%s: flags %v for ephemeral=%v", c.Name, data.Flags, eph)
+			o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: eph, MoreToken: "0123456789ab:" + c.Reply.ID}
+			for _, v := range []struct {
+				name string
+				data *discordgo.InteractionResponseData
+			}{{"card", Render(c.Reply, o)}, {"more", RenderMore(c.Reply, o)}} {
+				data := v.data
+				for _, p := range limitProblems(data) {
+					t.Errorf("%s %s (ephemeral %v): %s", c.Name, v.name, eph, p)
+				}
+				if v.name == "card" {
+					for _, p := range CardProblems(data) {
+						t.Errorf("%s card (ephemeral %v): %s", c.Name, eph, p)
+					}
+				}
+				if data.AllowedMentions == nil || data.AllowedMentions.Parse == nil || len(data.AllowedMentions.Parse) != 0 {
+					t.Errorf("%s: AllowedMentions = %+v, want an empty parse list", c.Name, data.AllowedMentions)
+				}
+				if eph != (data.Flags&discordgo.MessageFlagsEphemeral != 0) {
+					t.Errorf("%s: flags %v for ephemeral=%v", c.Name, data.Flags, eph)
+				}
 			}
 		}
 	}
 }
 
-func limitProblems(d *discordgo.InteractionResponseData) []string {
-	var p []string
-	n := utf8.RuneCountInString
-	total := 0
-	if len(d.Embeds) > 10 {
-		p = append(p, "more than 10 embeds")
+// TestRenderUniqueCustomIDs: a live-check report whose steps name one code twice once rendered
+// two buttons with the custom_id ftp:ask:502, and Discord rejected the whole message.
+func TestRenderUniqueCustomIDs(t *testing.T) {
+	data := Render(bottest.Probe(), RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "0123456789ab:x"})
+	for _, p := range Problems(data) {
+		t.Error(p)
 	}
-	for _, e := range d.Embeds {
-		if n(e.Title) > maxTitle {
-			p = append(p, "title over 256")
-		}
-		if n(e.Description) > maxDescription {
-			p = append(p, "description over 4096")
-		}
-		if len(e.Fields) > maxFields {
-			p = append(p, "over 25 fields")
-		}
-		total += n(e.Title) + n(e.Description)
-		for _, f := range e.Fields {
-			if n(f.Name) > maxFieldName || n(f.Value) > maxFieldValue || f.Name == "" || f.Value == "" {
-				p = append(p, "field name/value out of bounds: "+f.Name)
-			}
-			total += n(f.Name) + n(f.Value)
-		}
-		if e.Footer != nil {
-			if n(e.Footer.Text) > maxFooter {
-				p = append(p, "footer over 2048")
-			}
-			total += n(e.Footer.Text)
-		}
-		if len(e.URL) > maxURL {
-			p = append(p, "url over 512")
+	m := menuOf(data)
+	if m == nil || len(m.Options) != 1 || m.Options[0].Value != "502" {
+		t.Errorf("related menu = %+v, want 502 once", m)
+	}
+}
+
+// TestRenderLayout checks what a card and its More view are made of.
+func TestRenderLayout(t *testing.T) {
+	r := bottest.Engine(t).Handle(context.Background(), bot.Request{Text: "550 Failed to open file.", Platform: "test"})
+	o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "0123456789ab:550"}
+	card := Render(r, o)
+	e := card.Embeds[0]
+	for _, want := range []string{"**Your server (vsftpd) said:** `550 Failed to open file.`", "**What to do first**\n1. "} {
+		if !strings.Contains(e.Description, want) {
+			t.Errorf("card lacks %q:\n%s", want, e.Description)
 		}
 	}
-	if total > maxEmbedTotal {
-		p = append(p, "embeds total "+strconv.Itoa(total)+" over 6000")
+	if strings.Contains(e.Description, "Likely causes") {
+		t.Error("the card carries the causes, which belong to More")
 	}
-	if len(d.Components) > maxRows {
-		p = append(p, "more than 5 rows")
+	if e.Footer == nil || !strings.HasPrefix(e.Footer.Text, "5xx · Files and directories · vsftpd · RFC 959") {
+		t.Errorf("context line = %+v", e.Footer)
 	}
+	ids := customIDs(card)
+	for _, want := range []string{idMore + "0123456789ab:550", idShare, idRelated} {
+		if !ids[want] {
+			t.Errorf("card lacks the control %q: %v", want, ids)
+		}
+	}
+	more := RenderMore(r, o).Embeds[0].Description
+	fix, causes := strings.Index(more, "**How to fix it**"), strings.Index(more, "**Likely causes**")
+	if fix < 0 || causes < 0 || fix > causes {
+		t.Errorf("More view: fixes at %d, causes at %d; want both, fixes first", fix, causes)
+	}
+	if customIDs(RenderMore(r, o))[idMore+"0123456789ab:550"] {
+		t.Error("the More view has a More button")
+	}
+}
+
+func limitProblems(d *discordgo.InteractionResponseData) []string { return Problems(d) }
+
+// customIDs are the custom_ids of a message's controls.
+func customIDs(d *discordgo.InteractionResponseData) map[string]bool {
+	out := map[string]bool{}
 	for _, row := range d.Components {
-		ar := row.(discordgo.ActionsRow)
-		if len(ar.Components) > maxButtonsRow || len(ar.Components) == 0 {
-			p = append(p, "a row with "+strconv.Itoa(len(ar.Components))+" buttons")
-		}
-		for _, c := range ar.Components {
-			b := c.(discordgo.Button)
-			if n(b.Label) > maxLabel || b.Label == "" {
-				p = append(p, "button label out of bounds")
-			}
-			if b.URL == "" && (len(b.CustomID) == 0 || len(b.CustomID) > maxCustomID) {
-				p = append(p, "custom id out of bounds")
-			}
-			if len(b.URL) > maxURL {
-				p = append(p, "link over 512")
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			switch x := c.(type) {
+			case discordgo.Button:
+				if x.CustomID != "" {
+					out[x.CustomID] = true
+				}
+			case discordgo.SelectMenu:
+				out[x.CustomID] = true
 			}
 		}
 	}
-	if n(d.Content) > maxContent {
-		p = append(p, "content over 2000")
+	return out
+}
+
+// menuOf returns a message's related menu, or nil.
+func menuOf(d *discordgo.InteractionResponseData) *discordgo.SelectMenu {
+	for _, row := range d.Components {
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			if m, ok := c.(discordgo.SelectMenu); ok {
+				return &m
+			}
+		}
 	}
-	return p
+	return nil
 }
 
 func TestHostileTextCannotPing(t *testing.T) {
@@ -308,10 +341,41 @@ func TestHTTPInteractions(t *testing.T) {
 					t.Error("a private answer updated in place lost its Share button")
 				}
 			}},
-		{"button on a public message", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c"},"data":{"custom_id":"ftp:ask:331","component_type":2}}`, 7,
+		{"button on a public message", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c"},"data":{"custom_id":"ftp:ask:331","component_type":2}}`, 4,
 			func(t *testing.T, d map[string]any) {
-				if strings.Contains(fmt.Sprint(d["components"]), "ftp:share") {
-					t.Error("a public answer updated in place got a Share button")
+				// A private answer to who pressed; the shared message is left as it is.
+				if d["flags"] != float64(64) || !strings.HasPrefix(embed(d)["title"].(string), "331") {
+					t.Errorf("answer = %v, want 331 privately (flags 64)", d)
+				}
+			}},
+		{"menu", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c","flags":64},"data":{"custom_id":"ftp:rel","component_type":3,"values":["425"]}}`, 7,
+			func(t *testing.T, d map[string]any) {
+				if title := embed(d)["title"]; !strings.HasPrefix(title.(string), "425") {
+					t.Errorf("title = %v", title)
+				}
+				if !strings.Contains(fmt.Sprint(d["components"]), "ftp:share") {
+					t.Error("a private answer updated in place lost its Share button")
+				}
+			}},
+		{"menu on a public message", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c"},"data":{"custom_id":"ftp:rel","component_type":3,"values":["425"]}}`, 4,
+			func(t *testing.T, d map[string]any) {
+				if d["flags"] != float64(64) || !strings.HasPrefix(embed(d)["title"].(string), "425") {
+					t.Errorf("answer = %v, want 425 privately (flags 64)", d)
+				}
+			}},
+		{"more", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c","flags":64},"data":{"custom_id":"ftp:more:000000000000:530","component_type":2}}`, 7,
+			func(t *testing.T, d map[string]any) {
+				desc := descriptions(d)
+				// 530's fixes and server notes fill the message; its causes are cut, and it says so.
+				if !strings.Contains(desc, "**How to fix it**") || !strings.Contains(desc, "**Server by server**") || !strings.Contains(desc, "Read the full guide") {
+					t.Errorf("More view = %q, want fixes, server notes and a cut notice", desc)
+				}
+			}},
+		{"more on a public message", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c"},"data":{"custom_id":"ftp:more:000000000000:530","component_type":2}}`, 4,
+			func(t *testing.T, d map[string]any) {
+				desc := descriptions(d)
+				if d["flags"] != float64(64) || !strings.Contains(desc, "**How to fix it**") {
+					t.Errorf("More on a shared message = %v, want the More view privately", d)
 				}
 			}},
 		{"share", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c","embeds":[{"title":"530 Not logged in"}],"components":[{"type":1,"components":[{"type":2,"style":1,"label":"Share in channel","custom_id":"ftp:share"}]}]},"data":{"custom_id":"ftp:share","component_type":2}}`, 4,
@@ -343,6 +407,17 @@ func TestHTTPInteractions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// descriptions joins the descriptions of every embed of a message.
+func descriptions(d map[string]any) string {
+	es, _ := d["embeds"].([]any)
+	var out []string
+	for _, e := range es {
+		desc, _ := e.(map[string]any)["description"].(string)
+		out = append(out, desc)
+	}
+	return strings.Join(out, "\n\n")
 }
 
 func embed(d map[string]any) map[string]any {
@@ -423,7 +498,8 @@ func TestDeferredFollowUpRetries(t *testing.T) {
 			if status != 200 || out["type"] != float64(5) {
 				t.Fatalf("status %d, %v; want a deferred response (type 5)", status, out)
 			}
-			a.wg.Wait()
+			a.workers.Wait()
+			a.busyWorkers.Wait()
 			calls := rec.Calls()
 			if len(calls) != tt.calls {
 				t.Fatalf("%d calls (%+v), want %d", len(calls), calls, tt.calls)
@@ -463,7 +539,8 @@ func TestGatewayInteractionAndRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)
-	a.wg.Wait()
+	a.workers.Wait()
+	a.busyWorkers.Wait()
 	calls := rec.Calls()
 	if len(calls) != 3 {
 		t.Fatalf("calls = %+v, want registration (429 then retried) and one response", calls)
@@ -588,13 +665,15 @@ func TestGatewayBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.sem <- struct{}{} // the one worker is busy
+	release := make(chan struct{})
+	a.workers.TryGo(time.Minute, func(context.Context) { <-release }) // the one worker is busy
+	defer close(release)
 	var i discordgo.Interaction
 	if err := json.Unmarshal([]byte(`{"type":2,"id":"I2","application_id":"A1","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)
-	a.wg.Wait()
+	a.busyWorkers.Wait()
 	calls := rec.Calls()
 	if len(calls) != 1 || calls[0].Path != "/api/v"+discordgo.APIVersion+"/interactions/I2/tok/callback" {
 		t.Fatalf("calls = %+v, want one interaction response", calls)
