@@ -27,7 +27,7 @@ const SlowTextBytes = 8 << 10
 // Slow reports whether a question may take longer than a platform's acknowledgement allows: a
 // command the registry marks slow (a live check) or a long paste.
 func Slow(text string) bool {
-	c, _ := bot.Lookup(strings.TrimSpace(text))
+	c, _ := bot.ParseCommand(strings.TrimSpace(text))
 	return c.Slow || len(text) > SlowTextBytes
 }
 

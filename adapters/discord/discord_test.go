@@ -7,14 +7,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,10 +21,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/bottest"
-	"github.com/google/go-cmp/cmp"
+	"github.com/ftpbot/ftpbot/internal/golden"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestRenderGolden pins the card and the More view of the canonical replies, as recorded by the
 // bot package (bot/testdata/replies). Refresh with go test ./adapters/discord -update.
@@ -35,32 +31,19 @@ func TestRenderGolden(t *testing.T) {
 	for _, c := range bottest.Replies(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "q1:" + c.Reply.ID}
-			golden(t, c.Name, Render(c.Reply, o))
-			golden(t, c.Name+".more", RenderMore(c.Reply, o))
+			checkGolden(t, c.Name, Render(c.Reply, o))
+			checkGolden(t, c.Name+".more", RenderMore(c.Reply, o))
 		})
 	}
 }
 
-func golden(t *testing.T, name string, data *discordgo.InteractionResponseData) {
+func checkGolden(t *testing.T, name string, data *discordgo.InteractionResponseData) {
 	t.Helper()
 	got, err := json.MarshalIndent(data, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./adapters/discord -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("rendered %s differs from %s (-want +got):\n%s", name, path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name+".json"), got)
 }
 
 // TestRenderWithinLimits checks every canonical reply's card and More view against every
@@ -204,10 +187,8 @@ func (s signer) request(t *testing.T, url string, body []byte, ts time.Time) *ht
 	if err != nil {
 		t.Fatal(err)
 	}
-	stamp := strconv.FormatInt(ts.Unix(), 10)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Signature-Timestamp", stamp)
-	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(s.priv, append([]byte(stamp), body...))))
+	signtest.SignDiscord(req, s.priv, ts.Unix(), body)
 	return req
 }
 
@@ -606,10 +587,8 @@ func FuzzInteraction(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/discord/interactions", bytes.NewReader(body))
-		stamp := strconv.FormatInt(time.Now().Unix(), 10)
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Signature-Timestamp", stamp)
-		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(stamp), body...))))
+		signtest.SignDiscord(req, priv, time.Now().Unix(), body)
 		w := httptest.NewRecorder()
 		a.serveHTTP(w, req)
 		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
