@@ -148,3 +148,7 @@ func CardProblems(m Message) []string {
 	}
 	return p
 }
+
+// CardText is a message's visible text as Slack counts it: headers, sections, context, button
+// labels and menu placeholders (what issue 13's card budget measures).
+func CardText(m Message) int { return blocksText(m.Blocks) }

@@ -6,6 +6,7 @@
 package bottest
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -171,4 +172,54 @@ func Maximal() bot.Reply {
 		r.Related = append(r.Related, bot.Ref{ID: fmt.Sprintf("5%02d", i), Kind: "code", Label: strings.Repeat("related label ", 20)})
 	}
 	return r
+}
+
+// Everything returns every kind of answer the knowledge base behind e can give, by the
+// question that gets it: every code, every server line the knowledge quotes, every class, every
+// two-digit prefix, every topic, every client message, the canonical logs, help and a no-match.
+// Budget tests render all of them.
+func Everything(t testing.TB, e *bot.Engine) []Case {
+	t.Helper()
+	var qs []string
+	seen := map[string]bool{}
+	add := func(q string) {
+		if q = strings.TrimSpace(q); !seen[q] {
+			seen[q] = true
+			qs = append(qs, q)
+		}
+	}
+	for _, c := range e.KB.Codes() {
+		add(c.String())
+		if c < 1000 {
+			add(c.String()[:2])
+		}
+		en, _ := e.KB.Lookup(c)
+		for _, s := range en.Servers {
+			if s.Example != "" {
+				add(s.Example)
+			}
+		}
+	}
+	for _, cl := range e.KB.Classes() {
+		add(cl.ID)
+	}
+	for _, tp := range e.KB.Topics() {
+		add(tp.Slug)
+		add(tp.Title)
+	}
+	for _, ce := range e.KB.ClientErrors() {
+		for _, m := range ce.Match {
+			add(m)
+		}
+	}
+	for _, q := range Questions {
+		add(q.Text)
+	}
+	add("help")
+	add("qwzx pltk")
+	out := make([]Case, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, Case{Name: q, Reply: e.Handle(context.Background(), bot.Request{Text: q, Platform: "test"})})
+	}
+	return out
 }
