@@ -21,6 +21,9 @@ type Card struct {
 	EvidenceSource *Link    `json:"evidence_source,omitempty"`
 	Meaning        string   `json:"meaning"`               // one sentence: what it means here
 	FirstSteps     []string `json:"first_steps,omitempty"` // "What to do first"
+	// TeamNote is the first of the team's own notes on the answer, shortened: what a team wrote
+	// down for its own setup outranks what ftpbot knows in general.
+	TeamNote string `json:"team_note,omitempty"`
 	// Context is the one-line frame: class · session step · server · RFC.
 	Context []string `json:"context,omitempty"`
 	// Related are the related failures and concepts for the one menu: no success codes on a
@@ -41,6 +44,7 @@ const (
 	maxCardStep     = 240
 	maxCardSteps    = 520 // all steps together
 	maxCardContext  = 160
+	maxCardTeamNote = 200
 	// MaxRelated is the most related items a card offers: Discord's select menu holds 25.
 	MaxRelated = 25
 )
@@ -68,7 +72,13 @@ func (r Reply) Card() Card {
 		c.EvidenceLabel = r.evidenceLabel()
 	}
 	c.Meaning = r.meaning()
-	size := 0
+	for _, sec := range r.Sections {
+		if sec.Team && len(sec.Items) > 0 {
+			c.TeamNote = Shorten(sec.Items[0], maxCardTeamNote)
+			break
+		}
+	}
+	size := utf8.RuneCountInString(c.TeamNote)
 	for _, s := range r.FirstSteps {
 		s = Shorten(s, maxCardStep)
 		if len(c.FirstSteps) == MaxFirstSteps || (len(c.FirstSteps) > 0 && size+utf8.RuneCountInString(s) > maxCardSteps) {
@@ -195,7 +205,7 @@ func (r Reply) related() []Ref {
 
 // Size is the card's text in characters before markup: what the CardBudget bounds.
 func (c Card) Size() int {
-	n := utf8.RuneCountInString(c.Title) + utf8.RuneCountInString(c.EvidenceLabel) + utf8.RuneCountInString(c.Meaning)
+	n := utf8.RuneCountInString(c.Title) + utf8.RuneCountInString(c.EvidenceLabel) + utf8.RuneCountInString(c.Meaning) + utf8.RuneCountInString(c.TeamNote)
 	for _, l := range c.Evidence {
 		n += utf8.RuneCountInString(l)
 	}

@@ -225,6 +225,9 @@ func lead(c bot.Card) string {
 		}
 		b.WriteString(escape(c.Meaning))
 	}
+	if c.TeamNote != "" {
+		b.WriteString("\n*Your team's note:* " + escape(oneLine(c.TeamNote)))
+	}
 	return b.String()
 }
 

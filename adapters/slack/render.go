@@ -189,6 +189,9 @@ func lead(c bot.Card) string {
 		}
 		b.WriteString(esc(c.Meaning))
 	}
+	if c.TeamNote != "" {
+		b.WriteString("\n_Your team's note:_ " + esc(oneLine(c.TeamNote)))
+	}
 	if b.Len() == 0 {
 		return " "
 	}
