@@ -21,6 +21,10 @@ type Card struct {
 	EvidenceSource *Link    `json:"evidence_source,omitempty"`
 	Meaning        string   `json:"meaning"`               // one sentence: what it means here
 	FirstSteps     []string `json:"first_steps,omitempty"` // "What to do first"
+	// ListHeading and List are the head of an answer that is a list rather than a diagnosis:
+	// the steps of a live check, the codes of a prefix, the things one can ask.
+	ListHeading string   `json:"list_heading,omitempty"`
+	List        []string `json:"list,omitempty"`
 	// TeamNote is the first of the team's own notes on the answer, shortened: what a team wrote
 	// down for its own setup outranks what ftpbot knows in general.
 	TeamNote string `json:"team_note,omitempty"`
@@ -45,6 +49,9 @@ const (
 	maxCardSteps    = 520 // all steps together
 	maxCardContext  = 160
 	maxCardTeamNote = 200
+	maxCardList     = 8
+	maxCardListItem = 120
+	maxCardListText = 480
 	// MaxRelated is the most related items a card offers: Discord's select menu holds 25.
 	MaxRelated = 25
 )
@@ -87,10 +94,51 @@ func (r Reply) Card() Card {
 		size += utf8.RuneCountInString(s)
 		c.FirstSteps = append(c.FirstSteps, s)
 	}
+	if r.Kind != KindCode && r.Kind != KindLog && r.Kind != KindTopic && r.Kind != KindClass {
+		c.listHead(r)
+	}
 	c.Context = r.context()
 	c.Related = r.related()
-	c.More = len(r.Sections) > 0
+	c.More = len(r.Sections) > 0 && !c.showsAll(r)
 	return c
+}
+
+// showsAll reports whether the card already holds every section of r: a list answer whose one
+// list is on the card whole.
+func (c *Card) showsAll(r Reply) bool {
+	if c.List == nil || len(r.Sections) != 1 {
+		return false
+	}
+	s := r.Sections[0]
+	return s.Body == "" && len(s.Items) == len(c.List)
+}
+
+// listHead puts the head of a list answer on the card: its first list, and, for a live check,
+// the fixes it names as the first steps.
+func (c *Card) listHead(r Reply) {
+	size := 0
+	for i, sec := range r.Sections {
+		if len(sec.Items) == 0 {
+			continue
+		}
+		if c.List == nil {
+			c.ListHeading = Shorten(sec.Heading, 80)
+			for _, it := range sec.Items {
+				it = Shorten(it, maxCardListItem)
+				if len(c.List) == maxCardList || size+utf8.RuneCountInString(it) > maxCardListText {
+					break
+				}
+				size += utf8.RuneCountInString(it)
+				c.List = append(c.List, it)
+			}
+			continue
+		}
+		if r.Kind == KindProbe && len(c.FirstSteps) == 0 && i > 0 {
+			for _, it := range sec.Items[:min(len(sec.Items), 2)] {
+				c.FirstSteps = append(c.FirstSteps, Shorten(it, maxCardStep))
+			}
+		}
+	}
 }
 
 // evidenceLabel names whose words the evidence is.
@@ -127,6 +175,9 @@ func (r Reply) field(label string) string {
 // first only names what failed ("The server refused STOR with 550.").
 func (r Reply) meaning() string {
 	s := strings.TrimSpace(r.Summary)
+	if r.Kind == KindNoMatch || r.Kind == KindSuggest || r.Kind == KindError || r.Kind == KindSlowDown {
+		return Shorten(s, maxCardMeaning) // short already, and its suggestions are the point
+	}
 	first := knowledge.FirstSentence(s)
 	if strings.HasPrefix(first, "The server refused ") && len(first) < 60 && len(s) > len(first) {
 		first = first + " " + knowledge.FirstSentence(strings.TrimSpace(s[len(first):]))
@@ -210,6 +261,9 @@ func (c Card) Size() int {
 		n += utf8.RuneCountInString(l)
 	}
 	for _, s := range c.FirstSteps {
+		n += utf8.RuneCountInString(s)
+	}
+	for _, s := range c.List {
 		n += utf8.RuneCountInString(s)
 	}
 	for _, s := range c.Context {

@@ -172,3 +172,22 @@ func TestShorten(t *testing.T) {
 		}
 	}
 }
+
+// TestCardLists: an answer that is a list shows its head on the card; a live check's fixes are
+// its first steps; a card that shows everything has no More.
+func TestCardLists(t *testing.T) {
+	probe := bottest.Probe()
+	probe.Sections = append(probe.Sections, bot.Section{Heading: "What went wrong", Body: "x", Items: []string{"Open port 21."}})
+	c := probe.Card()
+	if c.ListHeading != "Steps" || len(c.List) != 3 || len(c.FirstSteps) != 1 || c.FirstSteps[0] != "Open port 21." || !c.More {
+		t.Errorf("probe card = %+v, want its steps, its fix first, and More", c)
+	}
+	nm := engine(t).Handle(context.Background(), bot.Request{Text: "qwzx pltk"}).Card()
+	if len(nm.List) == 0 || nm.More || !strings.Contains(nm.Meaning, "Try a reply code") {
+		t.Errorf("no-match card = %+v, want what to ask, the whole summary, and no More", nm)
+	}
+	code := engine(t).Handle(context.Background(), bot.Request{Text: "530"}).Card()
+	if len(code.List) != 0 || !code.More {
+		t.Errorf("code card = %+v, want no list and More", code)
+	}
+}

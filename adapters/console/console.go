@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -148,6 +149,13 @@ func RenderCard(w io.Writer, r bot.Reply, o Options, more string) error {
 	if c.TeamNote != "" {
 		p.wrapHang(c.TeamNote, p.paint(bold, "Your team's note: "), "  ")
 	}
+	if len(c.List) > 0 {
+		p.line("")
+		p.line(p.paint(bold, c.ListHeading))
+		for _, it := range c.List {
+			p.wrapHang(it, "  • ", "    ")
+		}
+	}
 	if len(c.FirstSteps) > 0 {
 		p.line("")
 		p.line(p.paint(bold, "What to do first"))
@@ -162,10 +170,14 @@ func RenderCard(w io.Writer, r bot.Reply, o Options, more string) error {
 	}
 	if len(c.Related) > 0 {
 		var labels []string
-		for _, ref := range c.Related[:min(len(c.Related), maxCardRelated)] {
-			labels = append(labels, ref.Label)
+		for _, ref := range c.Related {
+			if len(labels) < maxCardRelated && !slices.Contains(c.List, ref.Label) {
+				labels = append(labels, ref.Label)
+			}
 		}
-		p.wrapHang(strings.Join(labels, " · "), p.paint(bold, "Related: "), "  ")
+		if len(labels) > 0 {
+			p.wrapHang(strings.Join(labels, " · "), p.paint(bold, "Related: "), "  ")
+		}
 	}
 	if c.Guide != "" {
 		url := c.Guide
@@ -175,7 +187,7 @@ func RenderCard(w io.Writer, r bot.Reply, o Options, more string) error {
 		p.line(p.paint(dim, bot.LinkGuide+": ") + url)
 	}
 	if c.More && more != "" {
-		p.line(p.paint(dim, "More (causes, all fixes, server notes): "+more))
+		p.line(p.paint(dim, "The whole answer: "+more))
 	}
 	_, err := io.WriteString(w, p.b.String())
 	return err

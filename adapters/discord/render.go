@@ -80,6 +80,12 @@ func Render(r bot.Reply, o RenderOptions) *discordgo.InteractionResponseData {
 	guide := absolute(o.BaseURL, c.Guide)
 	e := cardEmbed(c, guide)
 	desc := lead(c)
+	if len(c.List) > 0 {
+		desc += "\n\n**" + escape(oneLine(c.ListHeading)) + "**"
+		for _, it := range c.List {
+			desc += "\n• " + escape(oneLine(it))
+		}
+	}
 	if len(c.FirstSteps) > 0 {
 		desc += "\n\n**What to do first**"
 		for i, s := range c.FirstSteps {

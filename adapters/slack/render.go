@@ -102,6 +102,13 @@ func Render(r bot.Reply, o RenderOptions) Message {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(who)))
 	}
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(lead(c), MaxSectionText)), nil, nil))
+	if len(c.List) > 0 {
+		t := "*" + esc(oneLine(c.ListHeading)) + "*"
+		for _, it := range c.List {
+			t += "\n• " + esc(oneLine(it))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(t, MaxSectionText)), nil, nil))
+	}
 	if len(c.FirstSteps) > 0 {
 		t := "*What to do first*"
 		for i, s := range c.FirstSteps {
