@@ -593,7 +593,9 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction) (*dis
 	case strings.HasPrefix(id, idMore):
 		q := a.questions.MoreQuestion(strings.TrimPrefix(id, idMore))
 		if c, _ := bot.ParseCommand(q); c.Slow || strings.TrimSpace(q) == "" {
-			return nil, nil
+			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+				Data: &discordgo.InteractionResponseData{Content: "That answer is too old to open. Ask again with /ftp.", Flags: discordgo.MessageFlagsEphemeral,
+					AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}, nil
 		}
 		return view(q, RenderMore), nil
 	case id == idShare:

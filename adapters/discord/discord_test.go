@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -660,5 +661,51 @@ func TestGatewayBusy(t *testing.T) {
 	data, _ := calls[0].Body["data"].(map[string]any)
 	if data["content"] != busyText || data["flags"] != float64(discordgo.MessageFlagsEphemeral) {
 		t.Errorf("busy reply = %v", calls[0].Body)
+	}
+}
+
+// TestGatewayComponents: over the gateway, the related menu (a component interaction, type 3,
+// with the chosen value) and More answer with a REST interaction response: an update (type 7)
+// of a private answer, a private new message (type 4, flag 64) beside a shared one.
+func TestGatewayComponents(t *testing.T) {
+	tests := []struct {
+		name, data string
+		flags      int
+		wantType   float64
+		wantTitle  string
+	}{
+		{"menu on a private answer", `{"custom_id":"ftp:rel","component_type":3,"values":["425"]}`, 64, 7, "425"},
+		{"menu on a shared answer", `{"custom_id":"ftp:rel","component_type":3,"values":["425"]}`, 0, 4, "425"},
+		{"More on a shared answer", `{"custom_id":"ftp:more:000000000000:530","component_type":2}`, 0, 4, "530"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var i discordgo.Interaction
+			body := `{"type":3,"id":"I3","application_id":"A1","token":"tok","member":{"user":{"id":"U1","username":"ada"}},"message":{"id":"m","channel_id":"c","flags":` + strconv.Itoa(tt.flags) + `},"data":` + tt.data + `}`
+			if err := json.Unmarshal([]byte(body), &i); err != nil {
+				t.Fatal(err)
+			}
+			a.gatewayInteraction(&i)
+			a.workers.Wait()
+			calls := rec.Calls()
+			if len(calls) != 1 || calls[0].Path != "/api/v"+discordgo.APIVersion+"/interactions/I3/tok/callback" {
+				t.Fatalf("calls = %+v, want one interaction response", calls)
+			}
+			if calls[0].Body["type"] != tt.wantType {
+				t.Errorf("response type %v, want %v", calls[0].Body["type"], tt.wantType)
+			}
+			data, _ := calls[0].Body["data"].(map[string]any)
+			if tt.wantType == 4 && data["flags"] != float64(discordgo.MessageFlagsEphemeral) {
+				t.Errorf("flags = %v, want ephemeral beside a shared answer", data["flags"])
+			}
+			if title, _ := embed(data)["title"].(string); !strings.HasPrefix(title, tt.wantTitle) {
+				t.Errorf("title = %q, want %s", title, tt.wantTitle)
+			}
+		})
 	}
 }
