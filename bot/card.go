@@ -217,10 +217,12 @@ func (r Reply) context() []string {
 }
 
 // related merges the reply's related items and its other matches into one list for a menu:
-// failures and concepts only on a failure (a success code is no lead when something failed),
-// each once, never the answer itself.
+// failures and concepts only (a success code is no lead when something failed), each once,
+// never the answer itself.
 func (r Reply) related() []Ref {
-	failure := r.Severity == SeverityError || r.Severity == SeverityWarning
+	// Success and pending codes are the content of a class or a prefix, and fit an answer about
+	// one; anywhere else they are no lead.
+	failure := r.Kind != KindClass && r.Kind != KindSuggest && r.Severity != SeveritySuccess && r.Severity != SeverityPending
 	seen := map[string]bool{r.ID: true, "": true}
 	var out []Ref
 	add := func(ref Ref) {

@@ -10,20 +10,6 @@ import (
 	"github.com/ftpbot/ftpbot/knowledge"
 )
 
-// natLog is a FileZilla session against vsftpd behind NAT: the 227 names a private address.
-const natLog = `Status:	Connecting to 203.0.113.5:21...
-Response:	220 (vsFTPd 3.0.3)
-Command:	USER bob
-Response:	331 Please specify the password.
-Command:	PASS ********
-Response:	230 Login successful.
-Command:	PASV
-Response:	227 Entering Passive Mode (192,168,1,10,195,80).
-Status:	Server sent passive reply with unroutable address. Using server address instead.
-Command:	MLSD
-Error:	Connection timed out after 20 seconds of inactivity
-Error:	Failed to retrieve directory listing`
-
 // TestFirstSteps checks that the first step follows the evidence: the server software, the
 // failing command, the server's wording, the client.
 func TestFirstSteps(t *testing.T) {
@@ -42,7 +28,7 @@ func TestFirstSteps(t *testing.T) {
 		{"upload refused on vsftpd: the vsftpd setting", "Command: STOR a.txt\nResponse: 550 Permission denied.\nResponse: 220 (vsFTPd 3.0.3)", "vsftpd: set write_enable=YES", nil, true},
 		{"encryption wording only when said", "530 Login incorrect.", "Retype the user name and password", []string{"If the server wants encryption"}, true},
 		{"encryption wording said", "530 Non-anonymous sessions must use encryption.", "If the server wants encryption", nil, true},
-		{"PASV address on vsftpd: pasv_address", natLog, "pasv_address", []string{"MasqueradeAddress and PassivePorts in proftpd.conf"}, true},
+		{"PASV address on vsftpd: pasv_address", bottest.NATLog, "pasv_address", []string{"MasqueradeAddress and PassivePorts in proftpd.conf"}, true},
 		{"PASV address, server unknown: every server's setting", "Status: Server sent passive reply with unroutable address. Using server address instead.", "advertises its public address", nil, true},
 		{"a topic with steps", "ascii vs binary", "binary", nil, true},
 		{"a success has nothing to do", "226 Transfer complete.", "", nil, false},
@@ -189,5 +175,19 @@ func TestCardLists(t *testing.T) {
 	code := engine(t).Handle(context.Background(), bot.Request{Text: "530"}).Card()
 	if len(code.List) != 0 || !code.More {
 		t.Errorf("code card = %+v, want no list and More", code)
+	}
+}
+
+// TestFirstStepsCommandKinds: a step for another kind of command is not a first step.
+func TestFirstStepsCommandKinds(t *testing.T) {
+	e := engine(t)
+	r := e.Handle(context.Background(), bot.Request{Text: "> CWD FOLDA\n< 550 Access is denied.\n* Server denied you to change to the given directory"})
+	if len(r.FirstSteps) == 0 {
+		t.Fatal("no first steps")
+	}
+	for _, s := range r.FirstSteps {
+		if strings.HasPrefix(s, "To remove a directory") || strings.Contains(s, "For an upload") {
+			t.Errorf("a CWD refused got the step %q", s)
+		}
 	}
 }

@@ -165,10 +165,13 @@ var commandFamilies = []struct {
 	commands []string
 	words    []string
 }{
-	{[]string{"STOR", "APPE", "STOU", "MKD", "RMD", "DELE", "RNFR", "RNTO", "SITE"}, []string{"upload", "write", "writ", "delete", "creat", "renam", "stor"}},
+	{[]string{"STOR", "APPE", "STOU"}, []string{"upload", "write", "writ", "stor"}},
+	{[]string{"DELE", "RMD"}, []string{"delete", "remove", "rmd", "dele "}},
+	{[]string{"MKD"}, []string{"create folder", "create director", "mkd", "creat"}},
+	{[]string{"RNFR", "RNTO"}, []string{"renam", "rnfr", "rnto"}},
 	{[]string{"RETR", "SIZE", "MDTM"}, []string{"download", "retr", "readable"}},
 	{[]string{"LIST", "NLST", "MLSD", "MLST"}, []string{"listing", "list ", "mlsd", "directory listing"}},
-	{[]string{"CWD", "CDUP", "PWD"}, []string{"cwd", "change director", "folder"}},
+	{[]string{"CWD", "CDUP"}, []string{"cwd", "change director", "change into"}},
 	{[]string{"USER", "PASS", "ACCT"}, []string{"password", "user name", "username", "login", "log in"}},
 	{[]string{"AUTH", "PBSZ", "PROT", "CCC"}, []string{"tls", "ssl", "certificate", "ftps"}},
 	{[]string{"PASV", "EPSV", "PORT", "EPRT"}, []string{"passive", "active", "port range", "pasv", "firewall"}},
