@@ -32,16 +32,17 @@ func (e *Engine) Ask(query string) Reply {
 
 func (e *Engine) ask(raw string) Reply {
 	text, cut := clean(raw)
-	r := e.answer(text)
+	t := transcript.Parse(text) // once, for the answer, its evidence and its first steps
+	r := e.answer(text, t)
 	switch r.Kind {
-	case KindCode, KindLog, KindTopic:
-		if len(r.Evidence) <= 1 {
-			if ev := e.inputEvidence(text); len(ev) > len(r.Evidence) {
+	case KindCode, KindLog, KindTopic, KindClass:
+		if len(r.Evidence) <= 1 && r.Kind != KindClass {
+			if ev := e.inputEvidence(text, t); len(ev) > len(r.Evidence) {
 				r.Evidence = ev
 			}
 		}
+		r.FirstSteps = e.firstSteps(r, text, t)
 	}
-	r.FirstSteps = e.firstSteps(r, text)
 	if cut {
 		// Every kind of answer says so: the part that was read may not be the part that mattered.
 		note := Section{Heading: "Input cut", Body: fmt.Sprintf("Your text was longer than %d KB, so only its beginning was read. Paste the part around the error (the last screenful of a log) for an answer about that.", MaxQueryBytes>>10)}
@@ -50,17 +51,16 @@ func (e *Engine) ask(raw string) Reply {
 	return r
 }
 
-// answer answers cleaned text: help, a log, a code or class, a pasted line, a client error, a
+// answer answers cleaned text (parsed is its transcript): help, a log, a code or class, a pasted line, a client error, a
 // topic, or a search.
-func (e *Engine) answer(text string) Reply {
+func (e *Engine) answer(text string, parsed *transcript.Transcript) Reply {
 	if strings.TrimSpace(text) == "" {
 		return e.help()
 	}
 
 	lines := nonEmptyLines(text)
 	if len(lines) > 1 {
-		t := transcript.Parse(text)
-		if r, ok := e.logReply(t); ok {
+		if r, ok := e.logReply(parsed); ok {
 			return r
 		}
 		text = strings.Join(lines, " ")

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ftpbot/ftpbot/bot/transcript"
 	"github.com/ftpbot/ftpbot/knowledge"
@@ -28,7 +29,7 @@ type stepFacts struct {
 }
 
 // firstSteps chooses the steps a card leads with, from the reply and the text it answered.
-func (e *Engine) firstSteps(r Reply, text string) []string {
+func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []string {
 	f := stepFacts{servers: e.KB.Servers(), evidence: len(r.Evidence) > 0}
 	switch r.Kind {
 	case KindCode, KindLog, KindClass, KindTopic:
@@ -41,7 +42,6 @@ func (e *Engine) firstSteps(r Reply, text string) []string {
 	if s, ok := e.KB.RecogniseServer(text); ok {
 		f.server = &s
 	}
-	t := transcript.Parse(text)
 	if fail := t.Failure(); fail != nil {
 		f.command = strings.ToUpper(fail.Command)
 		f.said = firstLine(fail.Text)
@@ -55,12 +55,16 @@ func (e *Engine) firstSteps(r Reply, text string) []string {
 			f.usedPassive = true
 		}
 	}
+	// The client's message: the log's own client error line, or the one line pasted. (A whole
+	// log is not searched again: the transcript found its client error already.)
 	var ce *knowledge.ClientError
-	if len(text) <= 8<<10 || t.ClientError() != nil {
-		probe := text
-		if h := t.ClientError(); h != nil {
-			probe = h.Text
-		}
+	probe := ""
+	if h := t.ClientError(); h != nil {
+		probe = h.Text
+	} else if !strings.Contains(strings.TrimSpace(text), "\n") {
+		probe = text
+	}
+	if probe != "" {
 		if c, ok := e.clientError(probe); ok {
 			ce = &c
 			f.client = c.Client
@@ -210,11 +214,12 @@ func chooseSteps(f stepFacts) []string {
 	}
 	fam := familyOf(f.command)
 	saidWords := significantWords(f.said)
+	serverNames := lowerNames(f.servers)
 	var ranked []scored
 	for i, c := range f.candidates {
-		lc := strings.ToLower(c)
+		lc := lower(c)
 		s := 0
-		names := mentionedServers(lc, f.servers)
+		names := mentionedServers(lc, serverNames)
 		if len(names) > 0 {
 			switch {
 			case f.server == nil && len(names) == 1:
@@ -231,13 +236,15 @@ func chooseSteps(f stepFacts) []string {
 		}
 		// A step for particular wordings ("If the server wants encryption ("must use
 		// encryption", …)") fits when the server said one of them, and not otherwise.
-		if conds := quotedCondition(c); len(conds) > 0 && f.said != "" {
+		cond := strings.HasPrefix(lc, "if ") || strings.HasPrefix(lc, "for ")
+		if conds := quotedCondition(c, cond); len(conds) > 0 && f.said != "" {
 			if !anyWording(conds, f.said) {
 				continue
 			}
 			s += 5
 		}
-		if m := commandConditionRE.FindStringSubmatch(c); m != nil && familyOf(m[1]) >= 0 && m[1] != f.command {
+		if !cond {
+		} else if cmd := conditionCommand(c); cmd != "" && familyOf(cmd) >= 0 && cmd != f.command {
 			continue // "If AUTH TLS got the 500, …" when AUTH was not what failed
 		}
 		if fam >= 0 {
@@ -298,8 +305,33 @@ func chooseSteps(f stepFacts) []string {
 	return out
 }
 
-// commandConditionRE finds a step for one command: "If AUTH TLS got the 500", "For RETR: …".
-var commandConditionRE = regexp.MustCompile(`^(?:If|For)\b[^:]{0,30}?\b([A-Z]{3,4})\b`)
+// conditionCommand returns the FTP command a step's condition names in its first words ("If
+// AUTH TLS got the 500", "For RETR: …"), or "".
+func conditionCommand(step string) string {
+	head := step[:min(len(step), 40)]
+	if i := strings.IndexByte(head, ':'); i >= 0 {
+		head = head[:i]
+	}
+	for _, w := range strings.Fields(head)[1:] {
+		if len(w) >= 3 && len(w) <= 4 && strings.ToUpper(w) == w && strings.ToLower(w) != w {
+			return w
+		}
+	}
+	return ""
+}
+
+// lowered keeps the lower-case form of the knowledge's steps: they are few and fixed, and
+// choosing steps compares every one of them on every question.
+var lowered sync.Map
+
+func lower(s string) string {
+	if v, ok := lowered.Load(s); ok {
+		return v.(string)
+	}
+	l := strings.ToLower(s)
+	lowered.Store(s, l)
+	return l
+}
 
 // startsWithServer reports whether a step is about the server: it opens with its name ("vsftpd:
 // set …", "For ProFTPD: …", "On IIS: …").
@@ -315,9 +347,8 @@ func startsWithServer(lc string, sv knowledge.Server) bool {
 
 // quotedCondition returns the wordings quoted in a step's condition: the quotes before the first
 // colon of a step that opens with "If" or "For".
-func quotedCondition(step string) []string {
-	lc := strings.ToLower(step)
-	if !strings.HasPrefix(lc, "if ") && !strings.HasPrefix(lc, "for ") {
+func quotedCondition(step string, conditional bool) []string {
+	if !conditional {
 		return nil
 	}
 	head := step
@@ -380,19 +411,32 @@ func diagnostic(lc string) bool {
 		strings.HasPrefix(lc, "look at the lines")
 }
 
-// mentionedServers returns the ids of the servers a step names.
-func mentionedServers(lc string, servers []knowledge.Server) []string {
+// serverName is a server's id with its names in lower case, for matching steps.
+type serverName struct {
+	id    string
+	names []string
+}
+
+func lowerNames(servers []knowledge.Server) []serverName {
+	out := make([]serverName, len(servers))
+	for i, s := range servers {
+		out[i] = serverName{s.ID, []string{s.ID, strings.ToLower(s.Name)}}
+	}
+	return out
+}
+
+// mentionedServers returns the ids of the servers a step names ("FileZilla Server" names
+// FileZilla Server, not the FileZilla client).
+func mentionedServers(lc string, servers []serverName) []string {
 	var ids []string
 	for _, s := range servers {
-		for _, n := range []string{s.ID, s.Name} {
-			if n != "" && strings.Contains(lc, strings.ToLower(n)) {
-				ids = append(ids, s.ID)
+		for _, n := range s.names {
+			if n != "" && strings.Contains(lc, n) {
+				ids = append(ids, s.id)
 				break
 			}
 		}
 	}
-	// "FileZilla Server" names FileZilla Server, not the FileZilla client; "pure-ftpd" is not
-	// "ftpd". Names inside other names are removed by the longer one winning.
 	return ids
 }
 
@@ -421,11 +465,11 @@ func significantWords(said string) []string {
 
 // inputEvidence is the decisive part of the input, verbatim, when the answer has none yet: the
 // lines around a log's failure, or a single pasted line that is a client's message.
-func (e *Engine) inputEvidence(text string) []string {
+func (e *Engine) inputEvidence(text string, t *transcript.Transcript) []string {
 	lines := nonEmptyLines(text)
 	switch {
 	case len(lines) > 1:
-		return logEvidence(text)
+		return logEvidence(text, t)
 	case len(lines) == 1:
 		if _, ok := e.clientError(lines[0]); ok {
 			return []string{truncate(strings.TrimSpace(lines[0]), maxEvidenceLine)}
@@ -436,8 +480,7 @@ func (e *Engine) inputEvidence(text string) []string {
 
 // logEvidence is the input's own lines around a log's failure, verbatim: the failing line and
 // up to two lines before it (the command it answered). Nil when the log has no failure.
-func logEvidence(text string) []string {
-	t := transcript.Parse(text)
+func logEvidence(text string, t *transcript.Transcript) []string {
 	at := t.Failure()
 	if at == nil {
 		at = t.ClientError()
