@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ftpbot/ftpbot/adapters/discord"
 	"github.com/ftpbot/ftpbot/adapters/slack"
+	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/bottest"
 )
 
@@ -18,6 +23,21 @@ import (
 func TestChatBudgets(t *testing.T) {
 	e := bottest.Engine(t)
 	cases := append(bottest.Everything(t, e), bottest.Case{Name: "probe", Reply: bottest.Probe()}, bottest.Case{Name: "maximal", Reply: bottest.Maximal()})
+	// Every refusal the real servers sent in the captures, as a pasted server line.
+	files, _ := filepath.Glob("../../knowledge/data/captured/*.txt")
+	seen := map[string]bool{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if line, ok := strings.CutPrefix(l, "< "); ok && (strings.HasPrefix(line, "4") || strings.HasPrefix(line, "5")) && !seen[line] {
+				seen[line] = true
+				cases = append(cases, bottest.Case{Name: line, Reply: e.Handle(context.Background(), bot.Request{Text: line, Platform: "test"})})
+			}
+		}
+	}
 	const base = "https://ftpbot.example.com"
 	type size struct {
 		n    int
@@ -72,7 +92,7 @@ func TestChatBudgets(t *testing.T) {
 	}
 	report("slack", slackCards, slackMore)
 	report("discord", discordCards, discordMore)
-	if len(cases) < 300 {
+	if len(seen) < 100 || len(cases) < 400 {
 		t.Errorf("only %d answers rendered; the knowledge base gives more", len(cases))
 	}
 }
