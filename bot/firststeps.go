@@ -478,8 +478,10 @@ func (e *Engine) inputEvidence(text string, t *transcript.Transcript) []string {
 	return nil
 }
 
-// logEvidence is the input's own lines around a log's failure, verbatim: the failing line and
-// up to two lines before it (the command it answered). Nil when the log has no failure.
+// logEvidence is the input's own lines around a log's failure, verbatim: the failing line, the
+// last reply before it (a 227 with the wrong address is the decisive line of a listing that then
+// times out) and the command between them, at most three lines in the input's order. Nil when the
+// log has no failure.
 func logEvidence(text string, t *transcript.Transcript) []string {
 	at := t.Failure()
 	if at == nil {
@@ -492,15 +494,33 @@ func logEvidence(text string, t *transcript.Transcript) []string {
 	if at.Line > len(lines) {
 		return nil
 	}
-	var out []string
-	for i := at.Line - 1; i >= 0 && len(out) < 3; i-- {
-		l := strings.TrimRight(lines[i], " \t\r")
-		if strings.TrimSpace(l) == "" {
-			continue
+	want := []int{at.Line}
+	i := t.Index(at)
+	if prev := t.LastReplyBefore(i); prev != nil && prev.Line > 0 && prev.Line < at.Line {
+		want = append(want, prev.Line)
+		for j := i - 1; j >= 0 && t.Entries[j].Line > prev.Line; j-- {
+			if t.Entries[j].Dir == transcript.Command {
+				want = append(want, t.Entries[j].Line)
+				break
+			}
 		}
-		out = append(out, truncate(l, maxEvidenceLine))
+	} else if at.Command != "" {
+		for j := i - 1; j >= 0; j-- {
+			if t.Entries[j].Dir == transcript.Command {
+				want = append(want, t.Entries[j].Line)
+				break
+			}
+		}
 	}
-	slices.Reverse(out)
+	slices.Sort(want)
+	var out []string
+	for _, n := range slices.Compact(want) {
+		if n >= 1 && n <= len(lines) {
+			if l := strings.TrimRight(lines[n-1], " \t\r"); strings.TrimSpace(l) != "" {
+				out = append(out, truncate(l, maxEvidenceLine))
+			}
+		}
+	}
 	return out
 }
 
