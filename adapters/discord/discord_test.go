@@ -475,7 +475,7 @@ func TestDeferredFollowUpRetries(t *testing.T) {
 			a, srv := newHTTPAdapter(t, s, rec, true)
 			var failures []string
 			a.o.OnDeliveryFailure = func(what string) { failures = append(failures, what) }
-			body := `{"type":2,"id":"1","application_id":"A1","token":"tok","member":{"user":{"id":"U1","username":"ada"}},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"check ftp.example.com"}]}}`
+			body := `{"type":2,"id":"1","application_id":"111","token":"tok","member":{"user":{"id":"U1","username":"ada"}},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"check ftp.example.com"}]}}`
 			status, out := post(t, s.request(t, srv.URL+"/discord/interactions", []byte(body), time.Now()))
 			if status != 200 || out["type"] != float64(5) {
 				t.Fatalf("status %d, %v; want a deferred response (type 5)", status, out)
@@ -487,7 +487,7 @@ func TestDeferredFollowUpRetries(t *testing.T) {
 				t.Fatalf("%d calls (%+v), want %d", len(calls), calls, tt.calls)
 			}
 			for _, c := range calls {
-				if c.Method != http.MethodPatch || c.Path != "/api/v"+discordgo.APIVersion+"/webhooks/A1/tok/messages/@original" {
+				if c.Method != http.MethodPatch || c.Path != "/api/v"+discordgo.APIVersion+"/webhooks/111/tok/messages/@original" {
 					t.Errorf("call %s %s, want PATCH of the original response", c.Method, c.Path)
 				}
 			}
@@ -509,7 +509,7 @@ func TestDeferredFollowUpRetries(t *testing.T) {
 // The gateway path: real discordgo types in, REST calls out through the session's client.
 func TestGatewayInteractionAndRegistration(t *testing.T) {
 	rec := &recorder{status: []int{429}}
-	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", GuildID: "G1", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
+	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "111", GuildID: "222", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +517,7 @@ func TestGatewayInteractionAndRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	var i discordgo.Interaction
-	if err := json.Unmarshal([]byte(`{"type":2,"id":"I1","application_id":"A1","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"passive"}]}}`), &i); err != nil {
+	if err := json.Unmarshal([]byte(`{"type":2,"id":"I1","application_id":"111","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"passive"}]}}`), &i); err != nil {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)
@@ -528,7 +528,7 @@ func TestGatewayInteractionAndRegistration(t *testing.T) {
 		t.Fatalf("calls = %+v, want registration (429 then retried) and one response", calls)
 	}
 	v := "/api/v" + discordgo.APIVersion
-	if calls[0].Path != v+"/applications/A1/guilds/G1/commands" || calls[0].Method != http.MethodPut || calls[1].Path != calls[0].Path {
+	if calls[0].Path != v+"/applications/111/guilds/222/commands" || calls[0].Method != http.MethodPut || calls[1].Path != calls[0].Path {
 		t.Errorf("registration calls = %+v", calls[:2])
 	}
 	var registered []discordgo.ApplicationCommand
@@ -641,7 +641,7 @@ func TestHTTPCommandCached(t *testing.T) {
 // instead of Discord's "This interaction failed".
 func TestGatewayBusy(t *testing.T) {
 	rec := &recorder{}
-	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", MaxConcurrent: 1, Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
+	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "111", MaxConcurrent: 1, Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -649,7 +649,7 @@ func TestGatewayBusy(t *testing.T) {
 	a.workers.TryGo(time.Minute, func(context.Context) { <-release }) // the one worker is busy
 	defer close(release)
 	var i discordgo.Interaction
-	if err := json.Unmarshal([]byte(`{"type":2,"id":"I2","application_id":"A1","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
+	if err := json.Unmarshal([]byte(`{"type":2,"id":"I2","application_id":"111","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)
@@ -681,12 +681,12 @@ func TestGatewayComponents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{}
-			a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
+			a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "111", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var i discordgo.Interaction
-			body := `{"type":3,"id":"I3","application_id":"A1","token":"tok","member":{"user":{"id":"U1","username":"ada"}},"message":{"id":"m","channel_id":"c","flags":` + strconv.Itoa(tt.flags) + `},"data":` + tt.data + `}`
+			body := `{"type":3,"id":"I3","application_id":"111","token":"tok","member":{"user":{"id":"U1","username":"ada"}},"message":{"id":"m","channel_id":"c","flags":` + strconv.Itoa(tt.flags) + `},"data":` + tt.data + `}`
 			if err := json.Unmarshal([]byte(body), &i); err != nil {
 				t.Fatal(err)
 			}

@@ -10,12 +10,15 @@ import (
 // lengths by Slack's count, element counts, unique action_ids and block_ids, menu options, and
 // the block text chat.postMessage accepts. Tests and the budget check use it; an empty list
 // means Slack takes the message.
-func Problems(m Message, maxBlocks int) []string {
+func Problems(m Message) []string { return problems(m, maxBlocks) }
+
+// problems is Problems with a block limit of its own (the Home tab takes 100).
+func problems(m Message, maxBlocks int) []string {
 	text, blocks := m.Text, m.Blocks
 	var p []string
 	n := textLen
 	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
-	if text == "" || n(text) > MaxFallbackText {
+	if text == "" || n(text) > maxFallbackText {
 		bad("fallback text has %d characters", n(text))
 	}
 	if len(blocks) == 0 || len(blocks) > maxBlocks {
@@ -40,25 +43,25 @@ func Problems(m Message, maxBlocks int) []string {
 		id := ""
 		switch x := b.(type) {
 		case *slack.HeaderBlock:
-			textObj(where, x.Text, MaxHeaderText, slack.PlainTextType)
+			textObj(where, x.Text, maxHeaderText, slack.PlainTextType)
 			id = x.BlockID
 		case *slack.SectionBlock:
 			if x.Text == nil && len(x.Fields) == 0 {
 				bad("%s: neither text nor fields", where)
 			}
 			if x.Text != nil {
-				textObj(where, x.Text, MaxSectionText, "")
+				textObj(where, x.Text, maxSectionText, "")
 			}
-			if len(x.Fields) > MaxFields {
+			if len(x.Fields) > maxFields {
 				bad("%s: %d fields", where, len(x.Fields))
 			}
 			for _, f := range x.Fields {
-				textObj(where+" field", f, MaxFieldText, "")
+				textObj(where+" field", f, maxFieldText, "")
 			}
 			id = x.BlockID
 		case *slack.ContextBlock:
 			els := x.ContextElements.Elements
-			if len(els) == 0 || len(els) > MaxContextElems {
+			if len(els) == 0 || len(els) > maxContextElems {
 				bad("%s: %d elements", where, len(els))
 			}
 			for _, el := range els {
@@ -68,7 +71,7 @@ func Problems(m Message, maxBlocks int) []string {
 			}
 			id = x.BlockID
 		case *slack.ActionBlock:
-			if x.Elements == nil || len(x.Elements.ElementSet) == 0 || len(x.Elements.ElementSet) > MaxActionElems {
+			if x.Elements == nil || len(x.Elements.ElementSet) == 0 || len(x.Elements.ElementSet) > maxActionElems {
 				bad("%s: bad element count", where)
 				continue
 			}
@@ -77,11 +80,11 @@ func Problems(m Message, maxBlocks int) []string {
 					if sel.Type != slack.OptTypeStatic || len(sel.Options) == 0 || len(sel.Options) > maxSelectOptions {
 						bad("%s: menu of type %q with %d options", where, sel.Type, len(sel.Options))
 					}
-					if sel.ActionID == "" || len(sel.ActionID) > MaxActionID || actionIDs[sel.ActionID] {
+					if sel.ActionID == "" || len(sel.ActionID) > maxActionID || actionIDs[sel.ActionID] {
 						bad("%s: action_id %q empty, too long or used twice", where, sel.ActionID)
 					}
 					actionIDs[sel.ActionID] = true
-					textObj(where+" menu", sel.Placeholder, MaxButtonText, slack.PlainTextType)
+					textObj(where+" menu", sel.Placeholder, maxButtonText, slack.PlainTextType)
 					values := map[string]bool{}
 					for _, o := range sel.Options {
 						textObj(where+" option", o.Text, maxOptionText, slack.PlainTextType)
@@ -97,15 +100,15 @@ func Problems(m Message, maxBlocks int) []string {
 					bad("%s: element %T", where, el)
 					continue
 				}
-				textObj(where+" button", btn.Text, MaxButtonText, slack.PlainTextType)
-				if btn.ActionID == "" || len(btn.ActionID) > MaxActionID || actionIDs[btn.ActionID] {
+				textObj(where+" button", btn.Text, maxButtonText, slack.PlainTextType)
+				if btn.ActionID == "" || len(btn.ActionID) > maxActionID || actionIDs[btn.ActionID] {
 					bad("%s: action_id %q empty, too long or used twice", where, btn.ActionID)
 				}
 				actionIDs[btn.ActionID] = true
-				if n(btn.Value) > MaxButtonValue {
+				if n(btn.Value) > maxButtonValue {
 					bad("%s: value of %d characters", where, n(btn.Value))
 				}
-				if btn.URL != "" && (len(btn.URL) > MaxURL || !linkable(btn.URL)) {
+				if btn.URL != "" && (len(btn.URL) > maxURL || !linkable(btn.URL)) {
 					bad("%s: url %q", where, btn.URL)
 				}
 			}

@@ -15,19 +15,19 @@ import (
 // Slack's Block Kit limits (see the platform facts). A message over any of them is rejected whole
 // (invalid_blocks), so rendering cuts to them and points at the full guide instead.
 const (
-	MaxBlocks        = 50   // per message
-	MaxHomeBlocks    = 100  // per Home tab view
-	MaxSectionText   = 3000 // a section's text
-	MaxFieldText     = 2000 // one section field
-	MaxFields        = 10   // fields per section
-	MaxHeaderText    = 150  // a header's plain text
-	MaxContextElems  = 10   // elements of a context block
-	MaxActionElems   = 25   // elements of an actions block
-	MaxButtonText    = 75   // a button's label
-	MaxActionID      = 255  // a button's action_id
-	MaxButtonValue   = 2000 // a button's value
-	MaxURL           = 3000 // a link button's url
-	MaxFallbackText  = 3000 // the top-level text we send with blocks (our own bound; Slack allows more)
+	maxBlocks        = 50   // per message
+	maxHomeBlocks    = 100  // per Home tab view
+	maxSectionText   = 3000 // a section's text
+	maxFieldText     = 2000 // one section field
+	maxFields        = 10   // fields per section
+	maxHeaderText    = 150  // a header's plain text
+	maxContextElems  = 10   // elements of a context block
+	maxActionElems   = 25   // elements of an actions block
+	maxButtonText    = 75   // a button's label
+	maxActionID      = 255  // a button's action_id
+	maxButtonValue   = 2000 // a button's value
+	maxURL           = 3000 // a link button's url
+	maxFallbackText  = 3000 // the top-level text we send with blocks (our own bound; Slack allows more)
 	maxContextText   = 2000 // a context element's text (our own bound, well inside Slack's)
 	maxSectionChunks = 4    // blocks one long section may spread over before it is cut
 )
@@ -97,24 +97,24 @@ type RenderOptions struct {
 func Render(r bot.Reply, o RenderOptions) Message {
 	c := r.Card()
 	var blocks []slack.Block
-	blocks = append(blocks, slack.NewHeaderBlock(plain(c.Title, MaxHeaderText)))
+	blocks = append(blocks, slack.NewHeaderBlock(plain(c.Title, maxHeaderText)))
 	if who := attribution(o); who != "" {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(who)))
 	}
-	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(lead(c), MaxSectionText)), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(lead(c), maxSectionText)), nil, nil))
 	if len(c.List) > 0 {
 		t := "*" + esc(oneLine(c.ListHeading)) + "*"
 		for _, it := range c.List {
 			t += "\n• " + esc(oneLine(it))
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(t, MaxSectionText)), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(t, maxSectionText)), nil, nil))
 	}
 	if len(c.FirstSteps) > 0 {
 		t := "*What to do first*"
 		for i, s := range c.FirstSteps {
 			t += fmt.Sprintf("\n%d. %s", i+1, esc(oneLine(s)))
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(t, MaxSectionText)), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(t, maxSectionText)), nil, nil))
 	}
 	blocks = append(blocks, contextLine(c))
 	if b := actionsBlock(r, c, o, true); b != nil {
@@ -130,11 +130,11 @@ func Render(r bot.Reply, o RenderOptions) Message {
 func RenderMore(r bot.Reply, o RenderOptions) Message {
 	c := r.Card()
 	o.MoreToken = ""
-	head := []slack.Block{slack.NewHeaderBlock(plain(c.Title, MaxHeaderText))}
+	head := []slack.Block{slack.NewHeaderBlock(plain(c.Title, maxHeaderText))}
 	if who := attribution(o); who != "" {
 		head = append(head, slack.NewContextBlock("", mrkdwn(who)))
 	}
-	head = append(head, slack.NewSectionBlock(mrkdwn(cutEscaped(lead(c), MaxSectionText)), nil, nil))
+	head = append(head, slack.NewSectionBlock(mrkdwn(cutEscaped(lead(c), maxSectionText)), nil, nil))
 	tail := []slack.Block{contextLine(c)}
 	if b := actionsBlock(r, c, o, false); b != nil {
 		tail = append(tail, b)
@@ -147,7 +147,7 @@ func RenderMore(r bot.Reply, o RenderOptions) Message {
 	}
 	kept, cut := chatkit.Fit(r.More(), size, room)
 	var body []slack.Block
-	blockRoom := MaxBlocks - len(head) - len(tail) - 1
+	blockRoom := maxBlocks - len(head) - len(tail) - 1
 	for _, s := range kept {
 		chunks, c := sectionChunks(s)
 		cut = cut || c
@@ -278,7 +278,7 @@ func fallback(r bot.Reply) string {
 	if t == "" {
 		t = "ftpbot"
 	}
-	return cutEscaped(esc(oneLine(t)), MaxFallbackText)
+	return cutEscaped(esc(oneLine(t)), maxFallbackText)
 }
 
 func attribution(o RenderOptions) string {
@@ -324,7 +324,7 @@ func sectionChunks(s bot.Section) ([]string, bool) {
 		overhead = 2*len(fence) + 2
 	}
 	// Every piece fits in a block together with the heading and the fences.
-	limit := MaxSectionText - overhead - textLen(heading) - 2
+	limit := maxSectionText - overhead - textLen(heading) - 2
 	var pieces []string
 	for _, l := range lines {
 		pieces = append(pieces, splitLine(l, limit)...)
@@ -350,7 +350,7 @@ func sectionChunks(s bot.Section) ([]string, bool) {
 		if len(chunks) == 0 {
 			base += textLen(heading) + 1
 		}
-		if len(cur) > 0 && base+size+n > MaxSectionText {
+		if len(cur) > 0 && base+size+n > maxSectionText {
 			flush()
 			if len(chunks) == maxSectionChunks {
 				return chunks, i < len(pieces)
@@ -420,8 +420,8 @@ func splitLine(l string, limit int) []string {
 // channel on a private answer, and the menu of related failures and concepts.
 func actionsBlock(r bot.Reply, c bot.Card, o RenderOptions, more bool) slack.Block {
 	var els []slack.BlockElement
-	if more && c.More && o.MoreToken != "" && textLen(o.MoreToken) <= MaxButtonValue {
-		els = append(els, slack.NewButtonBlockElement(actionMore, o.MoreToken, plain("More", MaxButtonText)))
+	if more && c.More && o.MoreToken != "" && textLen(o.MoreToken) <= maxButtonValue {
+		els = append(els, slack.NewButtonBlockElement(actionMore, o.MoreToken, plain("More", maxButtonText)))
 	}
 	links := append([]bot.Link(nil), r.Links...)
 	for i, l := range links {
@@ -434,12 +434,12 @@ func actionsBlock(r bot.Reply, c bot.Card, o RenderOptions, more bool) slack.Blo
 		if !linkable(u) || len(els) >= 3 {
 			continue
 		}
-		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionLink, len(els)), "", plain(l.Label, MaxButtonText))
+		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionLink, len(els)), "", plain(l.Label, maxButtonText))
 		b.URL = u
 		els = append(els, b)
 	}
 	if o.Ephemeral && shareable(r) {
-		b := slack.NewButtonBlockElement(actionShare, shareValue(o.ShareKey, r.Query), plain("Share in channel", MaxButtonText))
+		b := slack.NewButtonBlockElement(actionShare, shareValue(o.ShareKey, r.Query), plain("Share in channel", maxButtonText))
 		b.Style = slack.StylePrimary
 		els = append(els, b)
 	}
@@ -467,7 +467,7 @@ func relatedMenu(refs []bot.Ref) *slack.SelectBlockElement {
 	if len(opts) == 0 {
 		return nil
 	}
-	return slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Related codes and topics", MaxButtonText), actionRelated, opts...)
+	return slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Related codes and topics", maxButtonText), actionRelated, opts...)
 }
 
 // shareable reports whether a private answer is worth posting for everyone.
@@ -477,7 +477,7 @@ func shareable(r bot.Reply) bool { return chatkit.Shareable(r) }
 // long for the value (a pasted log) leaves only the key.
 func shareValue(key, query string) string {
 	v := key + "\n" + query
-	if textLen(v) > MaxButtonValue {
+	if textLen(v) > maxButtonValue {
 		v = key + "\n"
 	}
 	return v
@@ -507,7 +507,7 @@ func absolute(base, path string) string {
 
 // linkable reports whether u is an absolute http(s) URL Slack accepts on a button.
 func linkable(u string) bool {
-	if u == "" || len(u) > MaxURL {
+	if u == "" || len(u) > maxURL {
 		return false
 	}
 	p, err := url.Parse(u)
@@ -619,13 +619,13 @@ func Home(help bot.Reply, command, baseURL string) slack.HomeTabViewRequest {
 		"\n• Add `public` at the end to answer in the channel: `" + esc(command) + " 530 public`" +
 		"\n• In a thread: mention `@ftpbot` (\"@ftpbot what does this mean?\") and I explain the thread's first message there" +
 		"\n• On any message: ⋯ More actions → *" + ShortcutName + "*"
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(cutEscaped(ways, MaxSectionText)), nil, nil), slack.NewDividerBlock()}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(cutEscaped(ways, maxSectionText)), nil, nil), slack.NewDividerBlock()}
 	if len(m.Blocks) > 0 {
 		// The header stays on top.
 		blocks = append([]slack.Block{m.Blocks[0]}, append(blocks, m.Blocks[1:]...)...)
 	}
-	if len(blocks) > MaxHomeBlocks {
-		blocks = blocks[:MaxHomeBlocks]
+	if len(blocks) > maxHomeBlocks {
+		blocks = blocks[:maxHomeBlocks]
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }

@@ -73,31 +73,31 @@ func TestRenderWithinLimits(t *testing.T) {
 	for _, c := range allReplies(t) {
 		for _, o := range variants {
 			m := Render(c.Reply, o)
-			for _, p := range limitProblems(m.Text, m.Blocks, MaxBlocks) {
+			for _, p := range limitProblems(m.Text, m.Blocks, maxBlocks) {
 				t.Errorf("%s card %+v: %s", c.Name, o, p)
 			}
 			for _, p := range CardProblems(m) {
 				t.Errorf("%s card %+v: %s", c.Name, o, p)
 			}
 			more := RenderMore(c.Reply, o)
-			for _, p := range limitProblems(more.Text, more.Blocks, MaxBlocks) {
+			for _, p := range limitProblems(more.Text, more.Blocks, maxBlocks) {
 				t.Errorf("%s more %+v: %s", c.Name, o, p)
 			}
 		}
 	}
 	help := testEngine(t).Handle(context.Background(), bot.Request{Text: "help"})
 	h := Home(help, "/ftp", base)
-	for _, p := range limitProblems("home", h.Blocks.BlockSet, MaxHomeBlocks) {
+	for _, p := range limitProblems("home", h.Blocks.BlockSet, maxHomeBlocks) {
 		t.Errorf("home: %s", p)
 	}
-	if max := Home(bottest.Maximal(), "/ftp", base); len(max.Blocks.BlockSet) > MaxHomeBlocks {
+	if max := Home(bottest.Maximal(), "/ftp", base); len(max.Blocks.BlockSet) > maxHomeBlocks {
 		t.Errorf("home of a maximal reply has %d blocks", len(max.Blocks.BlockSet))
 	}
 }
 
 // limitProblems lists every Slack limit a message breaks.
 func limitProblems(text string, blocks []slack.Block, maxBlocks int) []string {
-	return Problems(Message{Text: text, Blocks: blocks}, maxBlocks)
+	return problems(Message{Text: text, Blocks: blocks}, maxBlocks)
 }
 
 var markupRE2 = regexp.MustCompile(`<[^>]*>`)
@@ -272,7 +272,7 @@ func TestSectionChunks(t *testing.T) {
 				t.Fatalf("first chunk lacks %q: %q", tt.firstHas, chunks)
 			}
 			for i, c := range chunks {
-				if n := textLen(c); n > MaxSectionText {
+				if n := textLen(c); n > maxSectionText {
 					t.Errorf("chunk %d has %d runes", i, n)
 				}
 				if partialEntity.MatchString(c) || strings.HasPrefix(strings.TrimPrefix(c, "```\n"), "amp;") {

@@ -275,7 +275,7 @@ func TestThreadAnswersFitPostMessage(t *testing.T) {
 		if n := blocksText(blocks); n > MaxMessageText || n == 0 {
 			t.Errorf("%q: posted %d characters of block text, want 1 to %d", q, n, MaxMessageText)
 		}
-		for _, p := range Problems(Message{Text: call.Form.Get("text"), Blocks: blocks}, MaxBlocks) {
+		for _, p := range Problems(Message{Text: call.Form.Get("text"), Blocks: blocks}) {
 			t.Errorf("%q: %s", q, p)
 		}
 	}

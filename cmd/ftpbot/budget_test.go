@@ -52,11 +52,11 @@ func TestChatBudgets(t *testing.T) {
 			{BaseURL: base, SharedBy: "U2SHARER", MoreToken: token},
 		} {
 			card := slack.Render(c.Reply, o)
-			for _, p := range append(slack.Problems(card, slack.MaxBlocks), slack.CardProblems(card)...) {
+			for _, p := range append(slack.Problems(card), slack.CardProblems(card)...) {
 				t.Errorf("slack card %q: %s", c.Name, p)
 			}
 			more := slack.RenderMore(c.Reply, o)
-			for _, p := range slack.Problems(more, slack.MaxBlocks) {
+			for _, p := range slack.Problems(more) {
 				t.Errorf("slack More %q: %s", c.Name, p)
 			}
 			if o.Ephemeral {
