@@ -87,11 +87,26 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 		if ce != nil && ce.Topic == tp.Slug {
 			f.candidates = append(f.candidates, ce.Fixes...)
 		}
-		for _, s := range tp.Sections {
-			if s.Ordered && actionHeadingRE(s.Heading) {
-				f.candidates = append(f.candidates, s.Items...)
-				break
+		// The topic's numbered steps to try, else its section about fixing ("Fix it on the
+		// server"), else another section of things to do ("What to use instead").
+		best, bestRank := -1, 0
+		for i, s := range tp.Sections {
+			rank := 0
+			switch h := strings.ToLower(s.Heading); {
+			case len(s.Items) == 0 || !actionHeadingRE(h):
+			case s.Ordered:
+				rank = 3
+			case strings.Contains(h, "fix"):
+				rank = 2
+			default:
+				rank = 1
 			}
+			if rank > bestRank {
+				best, bestRank = i, rank
+			}
+		}
+		if best >= 0 {
+			f.candidates = append(f.candidates, tp.Sections[best].Items...)
 		}
 	default:
 		n, err := strconv.Atoi(r.ID)
@@ -134,7 +149,7 @@ func isCodeID(id string) bool { _, err := strconv.Atoi(id); return err == nil }
 // it", "what to try, in order") rather than a walk through a working session.
 func actionHeadingRE(h string) bool {
 	h = strings.ToLower(h)
-	for _, w := range []string{"fix", "try", "find out", "test", "choose", "what to do", "check"} {
+	for _, w := range []string{"fix", "try", "find out", "test", "choose", "what to do", "check", "instead"} {
 		if strings.Contains(h, w) {
 			return true
 		}
