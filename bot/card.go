@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -145,9 +146,9 @@ func (c *Card) listHead(r Reply) {
 func (r Reply) evidenceLabel() string {
 	server := r.field("Server")
 	switch {
-	case len(r.Evidence) > 1:
+	case len(r.Evidence) > 1 || r.Kind == KindLog:
 		return "From your log"
-	case !startsWithCode(r.Evidence[0]):
+	case !replyLineRE.MatchString(r.Evidence[0]):
 		return "You pasted"
 	case server != "":
 		return "Your server (" + server + ") said"
@@ -155,11 +156,9 @@ func (r Reply) evidenceLabel() string {
 	return "Your server said"
 }
 
-func startsWithCode(l string) bool {
-	l = strings.TrimSpace(l)
-	return len(l) >= 3 && l[0] >= '1' && l[0] <= '6' && l[1] >= '0' && l[1] <= '9' && l[2] >= '0' && l[2] <= '9' &&
-		(len(l) == 3 || l[3] == ' ' || l[3] == '-')
-}
+// replyLineRE is a server's reply in a line, maybe after a client's label ("Response: 530 …",
+// "< 550 …").
+var replyLineRE = regexp.MustCompile(`^(?:[^0-9]{0,20}[\s:<>])?[1-6]\d\d(?:[ -]|$)`)
 
 // field returns the value of the field with the label, or "".
 func (r Reply) field(label string) string {

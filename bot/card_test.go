@@ -191,3 +191,27 @@ func TestFirstStepsCommandKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidenceLabel(t *testing.T) {
+	tests := []struct {
+		kind     bot.Kind
+		server   string
+		evidence []string
+		want     string
+	}{
+		{bot.KindCode, "vsftpd", []string{"550 Failed to open file."}, "Your server (vsftpd) said"},
+		{bot.KindCode, "", []string{"Response:\t530 Login incorrect."}, "Your server said"},
+		{bot.KindCode, "", []string{"curl: (67) Access denied: 530"}, "You pasted"},
+		{bot.KindLog, "", []string{"Response:\t530 Login incorrect."}, "From your log"},
+		{bot.KindCode, "", []string{"a", "b"}, "From your log"},
+	}
+	for _, tc := range tests {
+		r := bot.Reply{Kind: tc.kind, Evidence: tc.evidence}
+		if tc.server != "" {
+			r.Fields = []bot.Field{{Label: "Server", Value: tc.server}}
+		}
+		if got := r.Card().EvidenceLabel; got != tc.want {
+			t.Errorf("label of %q (%s) = %q, want %q", tc.evidence, tc.kind, got, tc.want)
+		}
+	}
+}
