@@ -48,6 +48,11 @@ type Options struct {
 	MaxConcurrent int // handlers at once on the gateway; 16 when zero
 	// OnDeliveryFailure is told when a follow-up could not be delivered after retries.
 	OnDeliveryFailure func(reason string)
+	// Gateway, when set, claims each gateway interaction and mention by id before it is answered.
+	// One session per shard gets each event, but two replicas started with the same token and
+	// shard both get it; with a shared store (state.Store) only the first answers. The HTTP
+	// endpoint needs none: Discord posts an interaction once, to one replica.
+	Gateway bot.Dedup
 }
 
 // Adapter is a running Discord connection.
@@ -219,6 +224,9 @@ func (a *Adapter) runGateway(ctx context.Context) error {
 // gatewayInteraction answers an interaction that arrived over the gateway: the response is a
 // REST call, made with bounded concurrency.
 func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
+	if !a.claim("interaction:" + i.ID) {
+		return
+	}
 	ok := a.workers.TryGo(ackTimeout, func(ctx context.Context) {
 		resp, later := a.respond(ctx, i)
 		if resp == nil {
@@ -631,6 +639,9 @@ func (a *Adapter) mention(m *discordgo.Message) {
 	if strings.TrimSpace(text) == "" && m.ReferencedMessage != nil {
 		text = messageText(m.ReferencedMessage)
 	}
+	if !a.claim("message:" + m.ID) {
+		return
+	}
 	ok := a.workers.TryGo(mentionTimout, func(ctx context.Context) {
 		r := a.o.Engine.Handle(ctx, bot.Request{Text: text, User: m.Author.ID, Platform: Name})
 		data := Render(r, a.options(r, false))
@@ -644,6 +655,11 @@ func (a *Adapter) mention(m *discordgo.Message) {
 	if !ok {
 		a.deliveryFailed("busy")
 	}
+}
+
+// claim reports whether this replica should answer the gateway event id (see Options.Gateway).
+func (a *Adapter) claim(id string) bool {
+	return a.o.Gateway == nil || a.o.Gateway.First(a.workers.Context(), id)
 }
 
 func mentions(m *discordgo.Message, id string) bool {

@@ -98,7 +98,7 @@ func (a *Adapter) renderWith(r bot.Reply, private, shareStore bool) response {
 	}
 	o := RenderOptions{Ephemeral: true}
 	if shareable(r) && shareStore {
-		o.ShareKey = a.shares.put(r)
+		o.ShareKey = a.shares.Put(a.workers.Context(), r)
 	}
 	m := Render(r, a.options(r, o))
 	return response{ResponseType: slack.ResponseTypeEphemeral, Text: m.Text, Blocks: m.Blocks}
@@ -332,7 +332,7 @@ func (a *Adapter) interaction(cb slack.InteractionCallback) {
 // the private copy.
 func (a *Adapter) share(ctx context.Context, cb slack.InteractionCallback, value string) {
 	key, query, _ := strings.Cut(value, "\n")
-	r, ok := a.shares.get(key)
+	r, ok := a.shares.Get(ctx, key)
 	if !ok {
 		q, _ := bot.SplitVisibility(query)
 		if c, _ := bot.ParseCommand(q); strings.TrimSpace(query) == "" || c.Slow {
@@ -362,7 +362,7 @@ func (a *Adapter) share(ctx context.Context, cb slack.InteractionCallback, value
 // else's eyes.
 func (a *Adapter) related(ctx context.Context, cb slack.InteractionCallback, id string) {
 	r := a.o.Engine.Handle(ctx, request(id, cb.User.ID))
-	a.respond(ctx, cb.ResponseURL, a.view(r, cb.Container.IsEphemeral, Render))
+	a.respond(ctx, cb.ResponseURL, a.view(ctx, r, cb.Container.IsEphemeral, Render))
 }
 
 func (a *Adapter) more(ctx context.Context, cb slack.InteractionCallback, query string) {
@@ -372,15 +372,15 @@ func (a *Adapter) more(ctx context.Context, cb slack.InteractionCallback, query 
 		return
 	}
 	r := a.o.Engine.Handle(ctx, request(q, cb.User.ID))
-	a.respond(ctx, cb.ResponseURL, a.view(r, cb.Container.IsEphemeral, RenderMore))
+	a.respond(ctx, cb.ResponseURL, a.view(ctx, r, cb.Container.IsEphemeral, RenderMore))
 }
 
 // view renders what a button on an answer shows: in place of a private answer, or as a new
 // private message beside a shared one.
-func (a *Adapter) view(r bot.Reply, onPrivate bool, render func(bot.Reply, RenderOptions) Message) response {
+func (a *Adapter) view(ctx context.Context, r bot.Reply, onPrivate bool, render func(bot.Reply, RenderOptions) Message) response {
 	o := RenderOptions{Ephemeral: true}
 	if shareable(r) {
-		o.ShareKey = a.shares.put(r)
+		o.ShareKey = a.shares.Put(ctx, r)
 	}
 	m := render(r, a.options(r, o))
 	return response{ResponseType: slack.ResponseTypeEphemeral, ReplaceOriginal: onPrivate, Text: m.Text, Blocks: m.Blocks}
@@ -424,7 +424,7 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 	if cb == nil {
 		return
 	}
-	if cb.EventID != "" && !a.events.first(cb.EventID) {
+	if cb.EventID != "" && !a.events.First(a.workers.Context(), cb.EventID) {
 		a.log.Debug("slack: event already handled", "type", ev.InnerEvent.Type)
 		return
 	}
