@@ -230,4 +230,3 @@ func (a *Adapter) deliveryFailed(reason string) {
 func request(text, user string) bot.Request {
 	return bot.Request{Text: text, User: user, Platform: Name}
 }
-
