@@ -709,3 +709,28 @@ func TestGatewayComponents(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderCutNotice: a More view says it was cut only when text was left out.
+func TestRenderCutNotice(t *testing.T) {
+	o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true}
+	if d := descriptionsOf(RenderMore(bottest.Maximal(), o)); !strings.Contains(d, "cut here") || !strings.Contains(d, "Read the full guide") {
+		t.Error("the maximal More view does not say it was cut")
+	}
+	r := bottest.SmallEngine(t).Handle(context.Background(), bot.Request{Text: "530", Platform: "test"})
+	for i := 0; i < 40; i++ {
+		r.Related = append(r.Related, bot.Ref{ID: fmt.Sprintf("5%02d", i), Kind: "code", Label: "related"})
+	}
+	for name, d := range map[string]*discordgo.InteractionResponseData{"card": Render(r, o), "more": RenderMore(r, o)} {
+		if strings.Contains(descriptionsOf(d), "cut here") {
+			t.Errorf("the %s of a complete answer with 40 related items says it was cut", name)
+		}
+	}
+}
+
+func descriptionsOf(d *discordgo.InteractionResponseData) string {
+	var out []string
+	for _, e := range d.Embeds {
+		out = append(out, e.Description)
+	}
+	return strings.Join(out, "\n\n")
+}
