@@ -146,3 +146,36 @@ func TestSlowAndVisibility(t *testing.T) {
 		t.Error("Public ignores the default")
 	}
 }
+
+func TestLead(t *testing.T) {
+	m := Markup{
+		Escape: strings.ToUpper,
+		Bold:   func(s string) string { return "*" + s + "*" },
+		Italic: func(s string) string { return "_" + s + "_" },
+		Code:   func(s string) string { return "`" + s + "`" },
+		Fence:  func(ls []string) string { return "```" + strings.Join(ls, "|") + "```" },
+		Link: func(u, label string) string {
+			if !strings.HasPrefix(u, "https://") {
+				return ""
+			}
+			return "[" + label + "](" + u + ")"
+		},
+	}
+	tests := []struct {
+		name string
+		card bot.Card
+		want string
+	}{
+		{"meaning only", bot.Card{Meaning: "it failed"}, "IT FAILED"},
+		{"one line", bot.Card{EvidenceLabel: "said", Evidence: []string{"550 x"}, Meaning: "m"}, "*SAID:* `550 x`\nM"},
+		{"log from a message", bot.Card{EvidenceLabel: "log", Evidence: []string{"a", "b"}, EvidenceSource: &bot.Link{URL: "https://x/p1"}},
+			"*LOG:*\n```a|b```\nfrom [this message](https://x/p1)"},
+		{"unsafe link left out", bot.Card{EvidenceLabel: "log", Evidence: []string{"a"}, EvidenceSource: &bot.Link{URL: "javascript:x"}}, "*LOG:* `a`"},
+		{"team note", bot.Card{Meaning: "m", TeamNote: "ask  #it"}, "M\n_Your team's note:_ ASK #IT"},
+	}
+	for _, tc := range tests {
+		if got := Lead(tc.card, m); got != tc.want {
+			t.Errorf("%s: Lead = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

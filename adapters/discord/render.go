@@ -204,37 +204,26 @@ func message(r bot.Reply, c bot.Card, e *discordgo.MessageEmbed, guide string, o
 }
 
 // lead is the evidence, whose words it is and where it was found, then what it means here.
-func lead(c bot.Card) string {
-	var b strings.Builder
-	switch len(c.Evidence) {
-	case 0:
-	case 1:
-		b.WriteString("**" + escape(c.EvidenceLabel) + ":** `" + strings.ReplaceAll(c.Evidence[0], "`", "ʼ") + "`")
-	default:
-		b.WriteString("**" + escape(c.EvidenceLabel) + ":**\n```\n")
-		for i, l := range c.Evidence {
-			if i > 0 {
-				b.WriteString("\n")
-			}
-			b.WriteString(strings.ReplaceAll(l, "```", "ʼʼʼ"))
+func lead(c bot.Card) string { return chatkit.Lead(c, markup) }
+
+// markup is Discord's markdown for chatkit.Lead.
+var markup = chatkit.Markup{
+	Escape: escape,
+	Bold:   func(s string) string { return "**" + s + "**" },
+	Italic: func(s string) string { return "*" + s + "*" },
+	Code:   func(s string) string { return "`" + strings.ReplaceAll(s, "`", "ʼ") + "`" },
+	Fence: func(lines []string) string {
+		for i, l := range lines {
+			lines[i] = strings.ReplaceAll(l, "```", "ʼʼʼ")
 		}
-		b.WriteString("\n```")
-	}
-	if len(c.Evidence) > 0 && c.EvidenceSource != nil {
-		if u := c.EvidenceSource.URL; strings.HasPrefix(u, "https://") && len(u) <= maxURL && !strings.ContainsAny(u, " ()<>") {
-			b.WriteString("\nfrom [this message](" + u + ")")
+		return "```\n" + strings.Join(lines, "\n") + "\n```"
+	},
+	Link: func(u, label string) string {
+		if !strings.HasPrefix(u, "https://") || len(u) > maxURL || strings.ContainsAny(u, " ()<>") {
+			return ""
 		}
-	}
-	if c.Meaning != "" {
-		if b.Len() > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(escape(c.Meaning))
-	}
-	if c.TeamNote != "" {
-		b.WriteString("\n*Your team's note:* " + escape(oneLine(c.TeamNote)))
-	}
-	return b.String()
+		return "[" + label + "](" + u + ")"
+	},
 }
 
 // sectionBlock is one section of the More view: its heading and its text.

@@ -170,39 +170,30 @@ func RenderMore(r bot.Reply, o RenderOptions) Message {
 // lead is the card's first section: the evidence, whose words it is and where it was found,
 // then what it means here.
 func lead(c bot.Card) string {
-	var b strings.Builder
-	switch len(c.Evidence) {
-	case 0:
-	case 1:
-		b.WriteString("*" + esc(c.EvidenceLabel) + ":* `" + esc(strings.ReplaceAll(c.Evidence[0], "`", "ʼ")) + "`")
-	default:
-		b.WriteString("*" + esc(c.EvidenceLabel) + ":*\n```\n")
-		for i, l := range c.Evidence {
-			if i > 0 {
-				b.WriteString("\n")
-			}
-			b.WriteString(esc(strings.ReplaceAll(l, "```", "ʼʼʼ")))
+	if t := chatkit.Lead(c, markup); t != "" {
+		return t
+	}
+	return " "
+}
+
+// markup is mrkdwn for chatkit.Lead.
+var markup = chatkit.Markup{
+	Escape: esc,
+	Bold:   func(s string) string { return "*" + s + "*" },
+	Italic: func(s string) string { return "_" + s + "_" },
+	Code:   func(s string) string { return "`" + esc(strings.ReplaceAll(s, "`", "ʼ")) + "`" },
+	Fence: func(lines []string) string {
+		for i, l := range lines {
+			lines[i] = esc(strings.ReplaceAll(l, "```", "ʼʼʼ"))
 		}
-		b.WriteString("\n```")
-	}
-	if len(c.Evidence) > 0 && c.EvidenceSource != nil {
-		if u := c.EvidenceSource.URL; linkable(u) && !strings.ContainsAny(u, "|<> ") {
-			b.WriteString("\nfrom <" + u + "|this message>")
+		return "```\n" + strings.Join(lines, "\n") + "\n```"
+	},
+	Link: func(u, label string) string {
+		if !linkable(u) || strings.ContainsAny(u, "|<> ") {
+			return ""
 		}
-	}
-	if c.Meaning != "" {
-		if b.Len() > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(esc(c.Meaning))
-	}
-	if c.TeamNote != "" {
-		b.WriteString("\n_Your team's note:_ " + esc(oneLine(c.TeamNote)))
-	}
-	if b.Len() == 0 {
-		return " "
-	}
-	return b.String()
+		return "<" + u + "|" + esc(label) + ">"
+	},
 }
 
 // contextLine is the card's frame: the class as a coloured emoji, then class · step · server ·
