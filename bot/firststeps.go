@@ -532,12 +532,16 @@ func logEvidence(text string, t *transcript.Transcript) []string {
 	for _, n := range slices.Compact(want) {
 		if n >= 1 && n <= len(lines) {
 			if l := strings.TrimRight(lines[n-1], " \t\r"); strings.TrimSpace(l) != "" {
-				out = append(out, truncate(l, maxEvidenceLine))
+				out = append(out, truncate(maskArgRE.ReplaceAllString(l, "${1}****"), maxEvidenceLine))
 			}
 		}
 	}
 	return out
 }
+
+// maskArgRE finds a password in a log line (the argument of PASS or ACCT): evidence is shown in
+// chat, and a pasted raw log must not echo a password there.
+var maskArgRE = regexp.MustCompile(`(?i)(\b(?:PASS|ACCT)\s+)\S.*$`)
 
 // maxEvidenceLine bounds one evidence line: a log line is short; a longer one is not read whole.
 const maxEvidenceLine = 300
