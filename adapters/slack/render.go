@@ -102,19 +102,25 @@ func Render(r bot.Reply, o RenderOptions) Message {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(who)))
 	}
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(lead(c), maxSectionText)), nil, nil))
+	// The list (a live check's steps) and what to do first share one block: the card keeps to
+	// six blocks with an attribution.
+	var parts []string
 	if len(c.List) > 0 {
 		t := "*" + esc(oneLine(c.ListHeading)) + "*"
 		for _, it := range c.List {
 			t += "\n• " + esc(oneLine(it))
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(t, maxSectionText)), nil, nil))
+		parts = append(parts, t)
 	}
 	if len(c.FirstSteps) > 0 {
 		t := "*What to do first*"
 		for i, s := range c.FirstSteps {
 			t += fmt.Sprintf("\n%d. %s", i+1, esc(oneLine(s)))
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(t, maxSectionText)), nil, nil))
+		parts = append(parts, t)
+	}
+	if len(parts) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(strings.Join(parts, "\n\n"), maxSectionText)), nil, nil))
 	}
 	blocks = append(blocks, contextLine(c))
 	if b := actionsBlock(r, c, o, true); b != nil {

@@ -136,14 +136,15 @@ func Replies(t testing.TB) []Case {
 }
 
 // Probe is a live-check report whose steps name the same code twice, as a server that refuses
-// two optional commands with 502 gives.
+// two optional commands with 502 gives, with what went wrong and its fix.
 func Probe() bot.Reply {
 	return bot.Reply{
 		Kind: bot.KindProbe, ID: "ftp.example.com", Title: "Check of ftp.example.com:21", Severity: bot.SeverityWarning,
-		Summary:  "Connected and logged in; two commands were refused.",
-		Sections: []bot.Section{{Heading: "Steps", Items: []string{"connect ok 12 ms", "FEAT 502", "MLSD 502"}}},
-		Related:  []bot.Ref{{ID: "502", Kind: "code", Label: "502 Command not implemented"}, {ID: "502", Kind: "code", Label: "502 Command not implemented"}},
-		Query:    "check ftp.example.com",
+		Summary: "Connected and logged in; two commands were refused.",
+		Sections: []bot.Section{{Heading: "Steps", Ordered: true, Items: []string{"✓ connect (12 ms)", "! FEAT 502 (3 ms): 502 Command not implemented", "✗ MLSD 502 (2 ms): 502 Command not implemented"}},
+			{Heading: "What went wrong", Body: "The server does not implement MLSD.", Items: []string{"Use LIST: turn off MLSD in the client (FileZilla: Site Manager → Transfer Settings)."}}},
+		Related: []bot.Ref{{ID: "502", Kind: "code", Label: "502 Command not implemented"}, {ID: "502", Kind: "code", Label: "502 Command not implemented"}},
+		Query:   "check ftp.example.com",
 	}
 }
 
