@@ -57,8 +57,12 @@ const (
 	MaxRelated = 25
 )
 
-// Card returns the reply's card.
-func (r Reply) Card() Card {
+// Card returns the reply's card, within CardBudget.
+func (r Reply) Card() Card { return r.CardWithin(CardBudget) }
+
+// CardWithin returns the reply's card within budget characters before markup: a renderer whose
+// markup or escapes take more room than usual asks for a smaller one.
+func (r Reply) CardWithin(budget int) Card {
 	c := Card{
 		Title:          Shorten(strings.TrimSpace(r.Title), maxCardTitle),
 		Severity:       r.Severity,
@@ -99,9 +103,32 @@ func (r Reply) Card() Card {
 		c.listHead(r)
 	}
 	c.Context = r.context()
+	c.fit(budget)
 	c.Related = r.related()
 	c.More = len(r.Sections) > 0 && !c.showsAll(r)
 	return c
+}
+
+// fit keeps the card within budget, giving way in this order: the list's last items, the
+// last first steps (one stays), the evidence's first lines (the failing line stays), the team's
+// note, then the meaning is shortened.
+func (c *Card) fit(budget int) {
+	for c.Size() > budget {
+		switch {
+		case len(c.List) > 1:
+			c.List = c.List[:len(c.List)-1]
+		case len(c.FirstSteps) > 1:
+			c.FirstSteps = c.FirstSteps[:len(c.FirstSteps)-1]
+		case len(c.Evidence) > 1:
+			c.Evidence = c.Evidence[1:]
+		case c.TeamNote != "":
+			c.TeamNote = ""
+		case utf8.RuneCountInString(c.Meaning) > 80:
+			c.Meaning = Shorten(c.Meaning, utf8.RuneCountInString(c.Meaning)/2)
+		default:
+			return // a title, one line and one step: within any platform's card
+		}
+	}
 }
 
 // showsAll reports whether the card already holds every section of r: a list answer whose one

@@ -226,3 +226,14 @@ func TestEvidenceMasksPasswords(t *testing.T) {
 		}
 	}
 }
+
+// TestCardBudget: however long the parts, the card stays within CardBudget.
+func TestCardBudget(t *testing.T) {
+	long := strings.Repeat("word ", 400)
+	r := bot.Reply{Kind: bot.KindProbe, Title: long, Summary: long, Evidence: []string{long, long, long}, FirstSteps: []string{long, long, long},
+		Sections: []bot.Section{{Heading: "Steps", Items: []string{long, long, long, long, long, long, long, long, long}}, {Heading: "From your team", Team: true, Items: []string{long}}},
+		Fields:   []bot.Field{{Label: "Class", Value: long}, {Label: "Server", Value: long}}, Footer: long}
+	if c := r.Card(); c.Size() > bot.CardBudget || len(c.FirstSteps) == 0 || len(c.Evidence) == 0 {
+		t.Errorf("card of %d characters (budget %d), %d steps, %d evidence lines", c.Size(), bot.CardBudget, len(c.FirstSteps), len(c.Evidence))
+	}
+}

@@ -95,7 +95,16 @@ type RenderOptions struct {
 // can mention anyone or inject a link. The card is short by construction (bot.Card); its
 // visible text stays within MaxCardText and its blocks within MaxCardBlocks.
 func Render(r bot.Reply, o RenderOptions) Message {
-	c := r.Card()
+	// Escapes (&amp;) count against Slack's text: a card full of them is asked for in less.
+	for budget := bot.CardBudget; ; budget -= 100 {
+		m := renderCard(r, r.CardWithin(budget), o)
+		if blocksText(m.Blocks) <= MaxCardText || budget <= 300 {
+			return m
+		}
+	}
+}
+
+func renderCard(r bot.Reply, c bot.Card, o RenderOptions) Message {
 	var blocks []slack.Block
 	blocks = append(blocks, slack.NewHeaderBlock(plain(c.Title, maxHeaderText)))
 	if who := attribution(o); who != "" {

@@ -152,11 +152,18 @@ func Probe() bot.Reply {
 func Maximal() bot.Reply {
 	r := bot.Reply{
 		Kind: bot.KindCode, ID: "530", Severity: bot.SeverityError,
-		Title:   strings.Repeat("Very long title ", 30),
-		Summary: strings.Repeat("A summary that goes on. ", 200),
-		Footer:  strings.Repeat("RFC 959 ", 400),
-		Links:   []bot.Link{{Label: bot.LinkGuide, URL: "/codes/530"}},
-		Query:   "maximal",
+		Title:          strings.Repeat("Very long title ", 30),
+		Summary:        strings.Repeat("A summary that goes on. ", 200),
+		Footer:         strings.Repeat("RFC 959 ", 400),
+		Links:          []bot.Link{{Label: bot.LinkGuide, URL: "/codes/530"}},
+		Query:          "maximal",
+		EvidenceSource: &bot.Link{Label: "message", URL: "https://example.slack.com/archives/C1/p1700000000000100"},
+	}
+	for i := 0; i < bot.MaxEvidence; i++ {
+		r.Evidence = append(r.Evidence, strings.Repeat("Response: 530 `&<evidence>` ", 30))
+	}
+	for i := 0; i < 3; i++ {
+		r.FirstSteps = append(r.FirstSteps, strings.Repeat("Do this & <that> first. ", 40))
 	}
 	for i := 0; i < 40; i++ {
 		r.Fields = append(r.Fields, bot.Field{Label: fmt.Sprintf("Field %d", i), Value: strings.Repeat("value ", 500)})
