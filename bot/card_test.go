@@ -23,7 +23,7 @@ func TestFirstSteps(t *testing.T) {
 	}{
 		{"bare code: the knowledge's own order", "530", "Retype the user name and password", nil, true},
 		{"vsftpd login refused: vsftpd's settings first", bottest.Log, "vsftpd: set local_enable=YES", []string{"ProFTPD: for accounts", "Pure-FTPd: after pure-pw"}, true},
-		{"wording of one failure: its own step", "500 OOPS: vsftpd: refusing to run with writable root inside chroot()", "writable root inside chroot", []string{"If AUTH TLS got the 500"}, true},
+		{"wording of one failure: its own step", "500 OOPS: vsftpd: refusing to run with writable root inside chroot()", "jail root", []string{"If AUTH TLS got the 500"}, true},
 		{"a download refused on vsftpd: no upload setting", "550 Failed to open file.", "", []string{"For an upload refused on vsftpd", "For ProFTPD", "For Pure-FTPd"}, true},
 		{"upload refused on vsftpd: the vsftpd setting", "Command: STOR a.txt\nResponse: 550 Permission denied.\nResponse: 220 (vsFTPd 3.0.3)", "vsftpd: set write_enable=YES", nil, true},
 		{"encryption wording only when said", "530 Login incorrect.", "Retype the user name and password", []string{"If the server wants encryption"}, true},

@@ -26,6 +26,9 @@ type stepFacts struct {
 	passive     bool   // the diagnosis is the passive address a server advertises (PASV behind NAT)
 	evidence    bool   // the input held evidence (a reply line, a client message, a log)
 	usedPassive bool   // the log shows a passive reply (227, 229): the client is in passive mode
+	// specific is how many of the first candidates are the steps of the exact message the input
+	// quoted (a client's or server's message the knowledge lists): the most specific evidence.
+	specific int
 }
 
 // firstSteps chooses the steps a card leads with, from the reply and the text it answered.
@@ -86,6 +89,7 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 		f.passive = tp.Slug == passiveTopic
 		if ce != nil && ce.Topic == tp.Slug {
 			f.candidates = append(f.candidates, ce.Fixes...)
+			f.specific = len(ce.Fixes)
 		}
 		// The topic's numbered steps to try, else its section about fixing ("Fix it on the
 		// server"), else another section of things to do ("What to use instead").
@@ -128,6 +132,7 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 		// come first. With a reply line in the input, the server's words decide.
 		if ce != nil && t.Failure() == nil {
 			f.candidates = append(f.candidates, ce.Fixes...)
+			f.specific = len(ce.Fixes)
 			f.passive = ce.Topic == passiveTopic && ce.AboutSuccess()
 		}
 		// A data connection that failed after a 227 naming a private address is the passive
@@ -215,7 +220,8 @@ func familyOf(cmd string) int {
 //   - a step about the failing command's kind of work (upload, download, login) goes up, and a
 //     step about another kind of work ("For an upload…" after a failed RETR) is left out;
 //   - a step that shares the server's own words ("Permission denied") goes up;
-//   - a step for the client that reported it goes up;
+//   - a step for the client that reported it goes up, and the steps of the exact message the
+//     input quoted (knowledge lists clients' and servers' messages) go up most;
 //   - with evidence in hand, "turn on the log" and "read the text after the code" go down.
 func chooseSteps(f stepFacts) []string {
 	var out []string
@@ -285,6 +291,9 @@ func chooseSteps(f stepFacts) []string {
 				continue
 			}
 		}
+		if i < f.specific {
+			s += 5
+		}
 		shared := 0
 		for _, w := range saidWords {
 			if strings.Contains(lc, w) {
@@ -305,6 +314,13 @@ func chooseSteps(f stepFacts) []string {
 		}
 		if f.usedPassive && switchToPassiveRE.MatchString(c) {
 			continue // the log shows the client in passive mode already
+		}
+		// "Or, …" is the alternative to the step before it: never ahead of it, and not without it.
+		if strings.HasPrefix(lc, "or ") || strings.HasPrefix(lc, "or,") {
+			if len(ranked) == 0 || ranked[len(ranked)-1].pos != i-1 {
+				continue
+			}
+			s = min(s, ranked[len(ranked)-1].score)
 		}
 		ranked = append(ranked, scored{c, s, i})
 	}
