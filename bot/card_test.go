@@ -237,3 +237,22 @@ func TestCardBudget(t *testing.T) {
 		t.Errorf("card of %d characters (budget %d), %d steps, %d evidence lines", c.Size(), bot.CardBudget, len(c.FirstSteps), len(c.Evidence))
 	}
 }
+
+// TestFirstStepsPassiveAlready: a client already in passive mode (a 227 in the log, or the asker
+// says so) is not told to switch to passive first.
+func TestFirstStepsPassiveAlready(t *testing.T) {
+	e := engine(t)
+	for _, q := range []string{"FTP passive mode always times out", "Response:\t227 Entering Passive Mode (68,169,171,223,117,57)\nCommand:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity"} {
+		r := e.Handle(context.Background(), bot.Request{Text: q})
+		if len(r.FirstSteps) == 0 {
+			t.Errorf("%q: no first steps", q)
+			continue
+		}
+		if l := strings.ToLower(r.FirstSteps[0]); strings.Contains(l, "passive") && (strings.HasPrefix(l, "make sure") || strings.HasPrefix(l, "toggle") || strings.HasPrefix(l, "try passive")) {
+			t.Errorf("%q: first step %q switches to passive mode", q, r.FirstSteps[0])
+		}
+	}
+	if r := e.Handle(context.Background(), bot.Request{Text: "passive vs active"}); len(r.FirstSteps) == 0 || !strings.Contains(r.FirstSteps[0], "passive") {
+		t.Errorf("a question about the modes lost its first step: %q", r.FirstSteps)
+	}
+}

@@ -58,6 +58,10 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 			f.usedPassive = true
 		}
 	}
+	// "Passive mode always times out": the asker says the client is in passive mode already.
+	if lt := strings.ToLower(text); strings.Contains(lt, "passive") && troubleRE.MatchString(lt) {
+		f.usedPassive = true
+	}
 	// The client's message: the log's own client error line, or the one line pasted. (A whole
 	// log is not searched again: the transcript found its client error already.)
 	var ce *knowledge.ClientError
@@ -165,7 +169,8 @@ func actionHeadingRE(h string) bool {
 // commandNear returns the FTP command named right after said in note, if it is one of commands:
 // server notes say which command gets which wording.
 func commandNear(note, said string, commands []string) string {
-	key := strings.ToLower(strings.TrimRight(strings.TrimSpace(said), "."))
+	// The server's words are the reply's first sentence; what follows may be the asker's own.
+	key := strings.ToLower(strings.TrimRight(knowledge.FirstSentence(said), "."))
 	if len(key) < 6 {
 		return ""
 	}
@@ -563,7 +568,10 @@ var maskArgRE = regexp.MustCompile(`(?i)(\b(?:PASS|ACCT)\s+)\S.*$`)
 const maxEvidenceLine = 300
 
 // switchToPassiveRE is a step that puts the client in passive mode.
-var switchToPassiveRE = regexp.MustCompile(`^(?i:try|switch|use|set)\b[^.:]{0,30}\bpassive`)
+var switchToPassiveRE = regexp.MustCompile(`^(?i:try|switch|use|set|make sure|toggle|turn on|enable)\b[^.:]{0,30}\bpassive`)
+
+// troubleRE finds words that say something goes wrong.
+var troubleRE = regexp.MustCompile(`\b(time[sd]? ?out|timing out|fail|hang|hangs|stuck|error|cannot|can't|not work|doesn't work|refused)`)
 
 // pasvRE finds the address in a 227 reply: (h1,h2,h3,h4,p1,p2).
 var pasvRE = regexp.MustCompile(`(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),\d{1,3},\d{1,3}`)
