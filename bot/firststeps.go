@@ -49,13 +49,14 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 		f.command = strings.ToUpper(fail.Command)
 		f.said = firstLine(fail.Text)
 		f.evidence = true
-	} else if reps := t.Replies(); len(reps) == 1 {
-		f.command = strings.ToUpper(reps[0].Command)
-		f.said = firstLine(reps[0].Text)
+	} else if len(t.Entries) == 1 && t.Entries[0].Dir == transcript.Reply {
+		f.command = strings.ToUpper(t.Entries[0].Command)
+		f.said = firstLine(t.Entries[0].Text)
 	}
-	for _, rep := range t.Replies() {
-		if rep.Code == 227 || rep.Code == 229 {
+	for i := range t.Entries {
+		if en := &t.Entries[i]; en.Dir == transcript.Reply && (en.Code == 227 || en.Code == 229) {
 			f.usedPassive = true
+			break
 		}
 	}
 	// "Passive mode always times out": the asker says the client is in passive mode already.
@@ -579,8 +580,9 @@ var pasvRE = regexp.MustCompile(`(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),\d{1,3}
 // privatePASV reports whether a log holds a 227 reply naming a private (RFC 1918) address: a
 // server behind NAT that does not know its public address.
 func privatePASV(t *transcript.Transcript) bool {
-	for _, r := range t.Replies() {
-		if r.Code != 227 {
+	for i := range t.Entries {
+		r := &t.Entries[i]
+		if r.Dir != transcript.Reply || r.Code != 227 {
 			continue
 		}
 		m := pasvRE.FindStringSubmatch(r.Text)
