@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -733,4 +734,58 @@ func descriptionsOf(d *discordgo.InteractionResponseData) string {
 		out = append(out, e.Description)
 	}
 	return strings.Join(out, "\n\n")
+}
+
+// TestReadmeCard keeps the card shown in README.md the renderer's real output for the recorded
+// "line" reply (550 Failed to open file. from vsftpd), drawn as text: rerun with -update.
+func TestReadmeCard(t *testing.T) {
+	var r bot.Reply
+	for _, c := range bottest.Replies(t) {
+		if c.Name == "line" {
+			r = c.Reply
+		}
+	}
+	d := Render(r, RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "q:550"})
+	e := d.Embeds[0]
+	var b strings.Builder
+	b.WriteString("<!-- card:begin (go test ./adapters/discord -run ReadmeCard -update) -->\n```text\n")
+	b.WriteString("┃ " + e.Title + "        (links to the full guide)\n")
+	for _, l := range strings.Split(e.Description, "\n") {
+		b.WriteString(strings.TrimRight("┃ "+l, " ") + "\n")
+	}
+	if e.Footer != nil {
+		b.WriteString("┃ " + e.Footer.Text + "        (footer)\n")
+	}
+	for _, row := range d.Components {
+		var els []string
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			switch x := c.(type) {
+			case discordgo.Button:
+				els = append(els, "["+x.Label+"]")
+			case discordgo.SelectMenu:
+				els = append(els, "["+x.Placeholder+" ▾]")
+			}
+		}
+		b.WriteString(strings.Join(els, " ") + "\n")
+	}
+	b.WriteString("```\n<!-- card:end -->")
+	path := "README.md"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i, j := strings.Index(s, "<!-- card:begin"), strings.Index(s, "<!-- card:end -->")
+	if i < 0 || j < i {
+		t.Fatalf("%s has no card block", path)
+	}
+	if s[i:j+len("<!-- card:end -->")] == b.String() {
+		return
+	}
+	if !golden.Update() {
+		t.Fatalf("%s's card is out of date with the renderer: run go test ./adapters/discord -run ReadmeCard -update", path)
+	}
+	if err := os.WriteFile(path, []byte(s[:i]+b.String()+s[j+len("<!-- card:end -->"):]), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -358,5 +359,71 @@ func BenchmarkRender(b *testing.B) {
 				Render(c.r, RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k1"})
 			}
 		})
+	}
+}
+
+// TestReadmeCard keeps the card shown in README.md the renderer's real output for the recorded
+// "line" reply (550 Failed to open file. from vsftpd), drawn as text: rerun with -update.
+func TestReadmeCard(t *testing.T) {
+	var r bot.Reply
+	for _, c := range bottest.Replies(t) {
+		if c.Name == "line" {
+			r = c.Reply
+		}
+	}
+	m := Render(r, RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k", MoreToken: "q:550"})
+	var b strings.Builder
+	b.WriteString("<!-- card:begin (go test ./adapters/slack -run ReadmeCard -update) -->\n```text\n")
+	for _, bl := range m.Blocks {
+		switch x := bl.(type) {
+		case *slack.HeaderBlock:
+			b.WriteString("┃ " + x.Text.Text + "\n")
+		case *slack.SectionBlock:
+			for _, l := range strings.Split(slackUnescape.Replace(x.Text.Text), "\n") {
+				b.WriteString("┃ " + l + "\n")
+			}
+		case *slack.ContextBlock:
+			for _, el := range x.ContextElements.Elements {
+				if o, ok := el.(*slack.TextBlockObject); ok {
+					b.WriteString("┃ " + strings.Replace(o.Text, ":red_circle:", "🔴", 1) + "\n")
+				}
+			}
+		case *slack.ActionBlock:
+			var els []string
+			for _, el := range x.Elements.ElementSet {
+				switch e := el.(type) {
+				case *slack.ButtonBlockElement:
+					els = append(els, "["+e.Text.Text+"]")
+				case *slack.SelectBlockElement:
+					els = append(els, "["+e.Placeholder.Text+" ▾]")
+				}
+			}
+			b.WriteString("┃ " + strings.Join(els, "  ") + "\n")
+		}
+	}
+	b.WriteString("```\n<!-- card:end -->")
+	readmeBlock(t, "README.md", "<!-- card:begin", "<!-- card:end -->", b.String())
+}
+
+// readmeBlock checks (with -update: rewrites) the text between two markers of a file.
+func readmeBlock(t *testing.T, path, begin, end, block string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %s … %s block", path, begin, end)
+	}
+	if s[i:j+len(end)] == block {
+		return
+	}
+	if !golden.Update() {
+		t.Fatalf("%s's card is out of date with the renderer: run go test ./adapters/slack -run ReadmeCard -update", path)
+	}
+	if err := os.WriteFile(path, []byte(s[:i]+block+s[j+len(end):]), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
