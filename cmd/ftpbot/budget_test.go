@@ -59,7 +59,7 @@ func TestChatBudgets(t *testing.T) {
 			for _, p := range slack.Problems(more) {
 				t.Errorf("slack More %q: %s", c.Name, p)
 			}
-			if o.Ephemeral {
+			if o.Ephemeral && !synthetic(c.Name) {
 				slackCards = append(slackCards, size{slack.CardText(card), c.Name})
 				if n := slack.CardText(more); n > slackMore.n {
 					slackMore = size{n, c.Name}
@@ -76,7 +76,7 @@ func TestChatBudgets(t *testing.T) {
 			for _, p := range discord.Problems(more) {
 				t.Errorf("discord More %q: %s", c.Name, p)
 			}
-			if eph {
+			if eph && !synthetic(c.Name) {
 				discordCards = append(discordCards, size{discord.CardText(card), c.Name})
 				if n := discord.CardText(more); n > discordMore.n {
 					discordMore = size{n, c.Name}
@@ -96,6 +96,10 @@ func TestChatBudgets(t *testing.T) {
 		t.Errorf("only %d answers rendered; the knowledge base gives more", len(cases))
 	}
 }
+
+// synthetic names the made-up replies (far over every limit, a live check): checked, but not in
+// the sizes reported, which are those of real answers.
+func synthetic(name string) bool { return name == "maximal" || name == "probe" }
 
 func short(s string) string {
 	r := []rune(s)
