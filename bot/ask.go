@@ -32,7 +32,17 @@ func (e *Engine) Ask(query string) Reply {
 
 func (e *Engine) ask(raw string) Reply {
 	text, cut := clean(raw)
-	r := e.answer(text)
+	t := transcript.Parse(text) // once, for the answer, its evidence and its first steps
+	r := e.answer(text, t)
+	switch r.Kind {
+	case KindCode, KindLog, KindTopic, KindClass:
+		if len(r.Evidence) <= 1 && r.Kind != KindClass {
+			if ev := e.inputEvidence(text, t); len(ev) > len(r.Evidence) {
+				r.Evidence = ev
+			}
+		}
+		r.FirstSteps = e.firstSteps(r, text, t)
+	}
 	if cut {
 		// Every kind of answer says so: the part that was read may not be the part that mattered.
 		note := Section{Heading: "Input cut", Body: fmt.Sprintf("Your text was longer than %d KB, so only its beginning was read. Paste the part around the error (the last screenful of a log) for an answer about that.", MaxQueryBytes>>10)}
@@ -41,9 +51,9 @@ func (e *Engine) ask(raw string) Reply {
 	return r
 }
 
-// answer answers cleaned text: help, a log, a code or class, a pasted line, a client error, a
-// topic, or a search.
-func (e *Engine) answer(text string) Reply {
+// answer answers cleaned text (t is its transcript, parsed once by the caller): help, a log, a
+// code or class, a pasted line, a client error, a topic, or a search.
+func (e *Engine) answer(text string, t *transcript.Transcript) Reply {
 	if strings.TrimSpace(text) == "" {
 		return e.help()
 	}
@@ -51,7 +61,7 @@ func (e *Engine) answer(text string) Reply {
 	lines := nonEmptyLines(text)
 	var parsed *transcript.Transcript
 	if len(lines) > 1 {
-		parsed = transcript.Parse(text)
+		parsed = t
 		// An FTP client's or server's own log is read first, even when it shows another
 		// protocol's words: an FTP client pointed at an SSH or web server's port prints that
 		// server's banner, and the log says so better than a note that it is not FTP.

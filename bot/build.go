@@ -43,6 +43,9 @@ func (e *Engine) codeReply(entry *knowledge.Entry, ev *evidence, context string)
 		r.Fields = append(r.Fields, Field{Label: "Returned by", Value: strings.Join(entry.Commands, ", ")})
 	}
 	if ev != nil {
+		if len(r.Evidence) == 0 {
+			r.Evidence = []string{ev.line}
+		}
 		body := "The server answered: " + ev.line
 		switch {
 		case strings.Contains(ev.line, "(IIS FTP log"):
@@ -276,3 +279,6 @@ func (e *Engine) topicReply(t *knowledge.Topic) Reply {
 func clientSection(c knowledge.ClientError) Section {
 	return Section{Heading: "Your client (" + c.Client + ") says", Body: c.Meaning, Items: c.Fixes, Ordered: true}
 }
+
+// NoFailureTitle is the title of the answer to a log in which nothing failed.
+const NoFailureTitle = "No failure found"

@@ -315,7 +315,7 @@ func (e *Engine) buildLogReply(t *transcript.Transcript, f logFailure, d diagnos
 		d.title = fmt.Sprintf("Failed with %s, a code outside the standards (%s)", f.reply.Code, cl)
 		d.summary = "The server answered " + strings.TrimSpace(f.reply.Code.String()+" "+firstLine(f.reply.Text)) + ". No FTP standard defines that code, so its wording and its class are the clues: " + r.Summary
 	default:
-		r = Reply{Title: "No failure in this log", Severity: SeveritySuccess,
+		r = Reply{Title: NoFailureTitle, Severity: SeveritySuccess,
 			Summary: "Every reply in it is a success or a refusal the client recovered from. If the transfer still failed, paste the part of the log after the last line here, or a client log with more detail (see “logs”)."}
 		if last := lastOf(t.Replies()); last != nil {
 			if en, ok := e.KB.Lookup(last.Code); ok {

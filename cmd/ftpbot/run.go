@@ -136,6 +136,7 @@ func (ev env) ask(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(ev.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object: the query and its matches, best first")
+	more := fs.Bool("more", false, "print the whole answer (causes, all fixes, server notes), not only its card")
 	flags, text := splitAskArgs(fs, args)
 	if err := fs.Parse(flags); err != nil {
 		return &exitError{code: exitUsage}
@@ -166,7 +167,11 @@ func (ev env) ask(ctx context.Context, args []string) error {
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-	} else if err := console.Render(ev.stdout, r, console.Options{Color: ev.useColor(), BaseURL: defaultBaseURL}); err != nil {
+	} else if *more {
+		if err := console.Render(ev.stdout, r, console.Options{Color: ev.useColor(), BaseURL: defaultBaseURL}); err != nil {
+			return err
+		}
+	} else if err := console.RenderCard(ev.stdout, r, console.Options{Color: ev.useColor(), BaseURL: defaultBaseURL}, "ftpbot ask --more …"); err != nil {
 		return err
 	}
 	if r.Kind == bot.KindNoMatch {
