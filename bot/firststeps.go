@@ -508,8 +508,8 @@ func (e *Engine) inputEvidence(text string, t *transcript.Transcript) []string {
 	case len(lines) > 1:
 		return logEvidence(text, t)
 	case len(lines) == 1:
-		if _, ok := e.clientError(lines[0]); ok {
-			return []string{truncate(strings.TrimSpace(lines[0]), maxEvidenceLine)}
+		if _, ok := e.clientError(lines[0]); ok && len(lines[0]) <= maxEvidenceLine {
+			return []string{strings.TrimSpace(lines[0])}
 		}
 	}
 	return nil
@@ -553,19 +553,21 @@ func logEvidence(text string, t *transcript.Transcript) []string {
 	var out []string
 	for _, n := range slices.Compact(want) {
 		if n >= 1 && n <= len(lines) {
-			if l := strings.TrimRight(lines[n-1], " \t\r"); strings.TrimSpace(l) != "" {
-				out = append(out, truncate(maskArgRE.ReplaceAllString(l, "${1}****"), maxEvidenceLine))
+			// A PASS or ACCT line is left out rather than masked: evidence is quoted verbatim, and
+			// a pasted raw log must not echo a password into a chat.
+			if l := strings.TrimRight(lines[n-1], " \t\r"); strings.TrimSpace(l) != "" && len(l) <= maxEvidenceLine && !passwordRE.MatchString(l) {
+				out = append(out, l)
 			}
 		}
 	}
 	return out
 }
 
-// maskArgRE finds a password in a log line (the argument of PASS or ACCT): evidence is shown in
-// chat, and a pasted raw log must not echo a password there.
-var maskArgRE = regexp.MustCompile(`(?i)(\b(?:PASS|ACCT)\s+)\S.*$`)
+// passwordRE finds a log line that carries a password (the argument of PASS or ACCT).
+var passwordRE = regexp.MustCompile(`(?i)\b(?:PASS|ACCT)\s+\S`)
 
-// maxEvidenceLine bounds one evidence line: a log line is short; a longer one is not read whole.
+// maxEvidenceLine bounds an evidence line. Evidence is quoted verbatim, so a longer line (a
+// multi-line reply that a client printed as one) is left out rather than cut.
 const maxEvidenceLine = 300
 
 // switchToPassiveRE is a step that puts the client in passive mode.
