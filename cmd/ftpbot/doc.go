@@ -8,16 +8,26 @@
 //	ftpbot check [--json] [--allow-private] [--implicit] [--profile NAME] [--config FILE] HOST[:PORT]
 //	ftpbot serve [--config FILE] [--listen ADDR] [--log-level LEVEL]
 //	ftpbot config check [--config FILE]
+//	ftpbot healthcheck [--config FILE] [--listen ADDR] [--timeout DURATION]
 //	ftpbot version
 //
 // Exit statuses: 0 success; 1 ask found nothing (suggestions were printed) or check found a failed
-// step; 2 usage, a bad config, or a target the address policy refuses.
+// step; 2 usage, a bad config, or a target the address policy refuses. healthcheck exits 0 or 1
+// only, as Docker's HEALTHCHECK expects (it reserves 2).
+//
+// `ftpbot version` prints the version (stamped with -ldflags "-X main.version=… -X
+// main.revision=…", else the module version) on its first line, then the module, VCS revision and
+// time, and the Go version; /readyz shows the same as "version", and /metrics as
+// ftpbot_build_info. `ftpbot healthcheck` GETs /healthz on the address serve listens on (an
+// unspecified host is asked on loopback) with a time-out: the image's HEALTHCHECK, which has no
+// curl.
 //
 // Configuration is one TOML file, found from --config, else $FTPBOT_CONFIG, else ./ftpbot.toml (none
 // is fine); config.example.toml documents every key. Secrets may come from the environment instead,
 // which wins: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_BOT_TOKEN,
-// DISCORD_APPLICATION_ID, DISCORD_PUBLIC_KEY. `ftpbot config check` reports every problem at once and
-// never prints a secret.
+// DISCORD_APPLICATION_ID, DISCORD_PUBLIC_KEY. FTPBOT_LISTEN overrides [server] listen (the image
+// sets it to 0.0.0.0:8080), and --listen overrides both. `ftpbot config check` reports every
+// problem at once and never prints a secret.
 //
 // `ftpbot serve` runs one HTTP server: the web reference and playground, /api/ask, /healthz,
 // /readyz, /metrics, and the Slack and Discord HTTP endpoints when those modes are on; each chat

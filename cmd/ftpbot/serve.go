@@ -136,6 +136,8 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 	s := &server{cfg: cfg, log: log, health: &bot.Health{}, metrics: metrics.New(), readHeaderTimeout: 5 * time.Second,
 		adapters: map[string]adapter{}, off: map[string]string{}}
 	s.metrics.Watch(s.health)
+	b := build()
+	s.metrics.SetBuildInfo(b.Version, b.Revision, b.GoVersion)
 	s.engine = bot.New(kb)
 	s.engine.Log = log
 	if cfg.Limits.PerUserPerMinute > 0 {

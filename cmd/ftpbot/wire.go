@@ -46,6 +46,7 @@ func (s *server) routes() http.Handler {
 	h := web.New(web.Options{
 		Engine: s.engine, Health: s.health, Metrics: s.metrics.Handler(), BaseURL: s.baseURL(),
 		AllowCheck: s.cfg.Probe.Enabled, Log: s.log.With("adapter", "web"), Previews: previews,
+		Build: build(),
 	})
 	for name, a := range s.adapters {
 		for pattern, rh := range a.Routes() {
