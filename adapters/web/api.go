@@ -178,6 +178,9 @@ type readyJSON struct {
 	Knowledge knowledgeState              `json:"knowledge"`
 	Version   buildinfo.Info              `json:"version"`
 	Adapters  map[string]bot.AdapterState `json:"adapters"`
+	// State is the shared state's backend and health; "degraded" (Redis unreachable, each
+	// replica counting on its own) still answers, so it does not make the server unready.
+	State bot.StoreHealth `json:"state"`
 }
 
 type knowledgeState struct {
@@ -192,7 +195,7 @@ type knowledgeState struct {
 // balancer at once, the web reference and the other platform with it. The body names each
 // adapter's state (and the metric ftpbot_adapter_state follows it) for whoever watches them.
 func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
-	out := readyJSON{Status: "ready", Adapters: h.o.Health.Snapshot()}
+	out := readyJSON{Status: "ready", Adapters: h.o.Health.Snapshot(), State: h.o.Health.Store()}
 	out.Version = h.o.Build
 	ready := h.o.KB != nil
 	if h.o.KB != nil {
