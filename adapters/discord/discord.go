@@ -179,11 +179,10 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.baseCtx = ctx
 	defer a.wg.Wait()
 	if a.o.Mode == "http" {
-		if err := a.Register(ctx); err != nil {
-			a.log.Warn("discord: command registration failed", "error", err)
-		}
 		a.o.Health.Set(Name, bot.StateListening, "POST /discord/interactions")
+		registered := a.registerInBackground(ctx)
 		<-ctx.Done()
+		<-registered
 		return nil
 	}
 	return a.runGateway(ctx)
@@ -207,16 +206,16 @@ func (a *Adapter) runGateway(ctx context.Context) error {
 	if a.o.MessageContent {
 		s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.mention(m.Message) })
 	}
-	a.o.Health.Set(Name, bot.StateConnecting, "")
-	if err := a.Register(ctx); err != nil {
-		a.log.Warn("discord: command registration failed; existing commands stay", "error", err)
-	}
-	if err := s.Open(); err != nil {
-		a.o.Health.Set(Name, bot.StateDisconnected, "could not open the gateway: check the bot token")
-		return fmt.Errorf("discord: opening the gateway: %w", err)
-	}
+	// Neither step holds up the start or stops ftpbot when Discord cannot be reached: both retry
+	// in the background (see gateway.go) while the web reference and Slack keep answering.
+	registered := a.registerInBackground(ctx)
+	opened := a.openGateway(ctx)
 	<-ctx.Done()
+	<-registered
 	a.o.Health.Set(Name, bot.StateOff, "shut down")
+	if !opened {
+		return nil
+	}
 	return s.Close()
 }
 

@@ -188,8 +188,12 @@ func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error 
 	})
 	for name, a := range s.adapters {
 		g.Go(func() error {
+			// An adapter that stops with an error costs its own platform, not the server: the
+			// web reference and the other platform keep answering, and /readyz and the
+			// ftpbot_adapter_state metric show it (adapters retry their platform themselves).
 			if err := a.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
-				return fmt.Errorf("%s: %w", name, err)
+				s.log.Error("adapter stopped", "adapter", name, "error", err)
+				s.health.Set(name, bot.StateDisconnected, "stopped: "+err.Error())
 			}
 			return nil
 		})
