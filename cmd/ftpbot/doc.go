@@ -36,7 +36,11 @@
 // `ftpbot serve` runs one HTTP server: the web reference and playground, /api/ask, /healthz,
 // /readyz, /metrics, and the Slack and Discord HTTP endpoints when those modes are on; each chat
 // adapter whose secrets are present starts with it. SIGINT and SIGTERM stop new work and let the
-// questions in flight finish within [server] shutdown_timeout.
+// questions in flight finish within [server] shutdown_timeout. A chat platform that cannot be
+// reached never stops it: its adapter retries in the background with backoff and jitter (each wait
+// logged exactly), and /readyz stays 200 while the knowledge is loaded, naming each adapter's state
+// instead (as does the ftpbot_adapter_state metric). README's "Running in production" covers the
+// image (Dockerfile), deploy/ (Kubernetes, docker-compose, systemd) and which modes suit replicas.
 //
 // This package only wires: it parses flags and config, and hands each adapter its options. It is the
 // only package that may import every adapter; what an answer says belongs in bot and knowledge,
