@@ -2,61 +2,66 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/ftpbot/ftpbot/internal/logtest"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 )
 
-// TestServeThroughPlatformOutage starts `ftpbot serve` with Slack (Socket Mode) and Discord
-// (gateway) credentials while neither platform can be reached: their API and gateway URLs point
-// at a closed loopback port. serve must stay up, answer on the web, say 200 on /healthz and
-// /readyz with each adapter marked as not connected, and log each retry with its exact wait.
-func TestServeThroughPlatformOutage(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String()
-	ln.Close()
-	// discordgo computes its endpoints at init, as package variables: point them at the closed
-	// port for this test (restored after the server has stopped: cleanups run last-in first-out).
-	oldGateway, oldGatewayBot, oldApps := discordgo.EndpointGateway, discordgo.EndpointGatewayBot, discordgo.EndpointApplications
-	discordgo.EndpointGateway, discordgo.EndpointGatewayBot = closed+"/api/v9/gateway", closed+"/api/v9/gateway/bot"
-	discordgo.EndpointApplications = closed + "/api/v9/applications"
-	t.Cleanup(func() {
-		discordgo.EndpointGateway, discordgo.EndpointGatewayBot, discordgo.EndpointApplications = oldGateway, oldGatewayBot, oldApps
-	})
-
-	env := map[string]string{
-		"SLACK_APP_TOKEN": "xapp-1-outage-secret", "SLACK_BOT_TOKEN": "xoxb-2-outage-secret", "FTPBOT_SLACK_API_URL": closed + "/api/",
-		"DISCORD_BOT_TOKEN": "discord-outage-secret", "DISCORD_APPLICATION_ID": "111",
-		"GOMEMLIMIT": "off", // leave the test process's GC alone (serve would set its soft limit)
-	}
-	var stdout, stderr logtest.Buffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, envOf(env), strings.NewReader(""), &stdout, &stderr)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-stopped:
-		case <-time.After(15 * time.Second):
-			t.Error("serve did not stop")
+// startServeCLI runs `ftpbot serve` through run, as main does (the JSON log on stderr), on a free
+// loopback port, with env and an optional config file. stop ends it (SIGTERM's way: the context)
+// and returns run's result; the test's cleanup stops it too.
+func startServeCLI(t *testing.T, env map[string]string, configTOML string) (base string, stdout, stderr *logtest.Buffer, done chan error, stop func() error) {
+	t.Helper()
+	args := []string{"serve", "--listen", "127.0.0.1:0"}
+	if configTOML != "" {
+		path := filepath.Join(t.TempDir(), "ftpbot.toml")
+		if err := os.WriteFile(path, []byte(configTOML), 0o600); err != nil {
+			t.Fatal(err)
 		}
-	})
-
-	var base string
+		args = append(args, "--config", path)
+	}
+	env["GOMEMLIMIT"] = "off" // leave the test process's GC alone (serve would set its soft limit)
+	stdout, stderr = &logtest.Buffer{}, &logtest.Buffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done = make(chan error, 1)
+	result := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, envOf(env), strings.NewReader(""), stdout, stderr)
+		done <- err
+		result <- err
+	}()
+	var once sync.Once
+	var stopErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-result:
+			case <-time.After(15 * time.Second):
+				stopErr = errors.New("serve did not stop within 15s")
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() { stop() })
 	waitUntil(t, "serve to start", 10*time.Second, done, func() bool {
 		m := regexp.MustCompile(`on (http://[^/ ]+)/`).FindStringSubmatch(stdout.String())
 		if m != nil {
@@ -64,6 +69,68 @@ func TestServeThroughPlatformOutage(t *testing.T) {
 		}
 		return m != nil
 	})
+	return base, stdout, stderr, done, stop
+}
+
+// unreachable points Slack's and Discord's API and gateway URLs at a closed loopback port for one
+// test. discordgo computes its endpoints at init, as package variables; they are restored after
+// the server has stopped (cleanups run last-in first-out). It returns Slack's API URL.
+func unreachable(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	oldGateway, oldGatewayBot, oldApps := discordgo.EndpointGateway, discordgo.EndpointGatewayBot, discordgo.EndpointApplications
+	discordgo.EndpointGateway, discordgo.EndpointGatewayBot = closed+"/api/v9/gateway", closed+"/api/v9/gateway/bot"
+	discordgo.EndpointApplications = closed + "/api/v9/applications"
+	t.Cleanup(func() {
+		discordgo.EndpointGateway, discordgo.EndpointGatewayBot, discordgo.EndpointApplications = oldGateway, oldGatewayBot, oldApps
+	})
+	return closed + "/api/"
+}
+
+// readyState is the part of /readyz these tests read.
+type readyState struct {
+	Status   string `json:"status"`
+	Adapters map[string]struct {
+		State, Reason, Commands string
+	} `json:"adapters"`
+}
+
+// checkStillServing asserts what a platform outage must leave alone: /healthz and /readyz are 200
+// (ready), questions are answered on the web, and no token reached the log.
+func checkStillServing(t *testing.T, base string, stderr *logtest.Buffer) readyState {
+	t.Helper()
+	if st, body := get(t, base+"/healthz"); st != 200 {
+		t.Errorf("/healthz = %d %s", st, body)
+	}
+	st, body := get(t, base+"/readyz")
+	var ready readyState
+	if err := json.Unmarshal([]byte(body), &ready); err != nil || st != 200 || ready.Status != "ready" {
+		t.Fatalf("/readyz = %d %s (%v), want 200 ready", st, body, err)
+	}
+	if st, body := get(t, base+"/api/ask?q=530"); st != 200 || !strings.Contains(body, `"id":"530"`) {
+		t.Errorf("/api/ask?q=530 = %d %s, want the answer", st, body)
+	}
+	if strings.Contains(stderr.String(), "outage-secret") {
+		t.Error("a token reached the log")
+	}
+	return ready
+}
+
+// TestServeThroughPlatformOutage starts `ftpbot serve` with Slack (Socket Mode) and Discord
+// (gateway) credentials while neither platform can be reached: their API and gateway URLs point
+// at a closed loopback port. serve must stay up, answer on the web, say 200 on /healthz and
+// /readyz with each adapter marked as not connected, and log each retry with its exact wait.
+func TestServeThroughPlatformOutage(t *testing.T) {
+	slackAPI := unreachable(t)
+	base, stdout, stderr, done, stop := startServeCLI(t, map[string]string{
+		"SLACK_APP_TOKEN": "xapp-1-outage-secret", "SLACK_BOT_TOKEN": "xoxb-2-outage-secret", "FTPBOT_SLACK_API_URL": slackAPI,
+		"DISCORD_BOT_TOKEN": "discord-outage-secret", "DISCORD_APPLICATION_ID": "111",
+	}, "")
 	if line := stdout.String(); !strings.Contains(line, "slack on (socket)") || !strings.Contains(line, "discord on (gateway)") {
 		t.Fatalf("start-up line %q, want slack on (socket) and discord on (gateway)", line)
 	}
@@ -75,19 +142,7 @@ func TestServeThroughPlatformOutage(t *testing.T) {
 
 	// Still up, still answering, and ready: a platform outage must not pull it out of the load
 	// balancer.
-	if st, body := get(t, base+"/healthz"); st != 200 {
-		t.Errorf("/healthz = %d %s", st, body)
-	}
-	st, body := get(t, base+"/readyz")
-	var ready struct {
-		Status   string `json:"status"`
-		Adapters map[string]struct {
-			State, Reason, Commands string
-		} `json:"adapters"`
-	}
-	if err := json.Unmarshal([]byte(body), &ready); err != nil || st != 200 || ready.Status != "ready" {
-		t.Fatalf("/readyz = %d %s (%v), want 200 ready", st, body, err)
-	}
+	ready := checkStillServing(t, base, stderr)
 	for _, name := range []string{"slack", "discord"} {
 		a := ready.Adapters[name]
 		if a.State != "disconnected" && a.State != "connecting" {
@@ -96,9 +151,6 @@ func TestServeThroughPlatformOutage(t *testing.T) {
 	}
 	if c := ready.Adapters["discord"].Commands; !strings.HasPrefix(c, "retrying in ") {
 		t.Errorf("/readyz discord commands %q, want \"retrying in …\"", c)
-	}
-	if st, body := get(t, base+"/api/ask?q=530"); st != 200 || !strings.Contains(body, `"id":"530"`) {
-		t.Errorf("/api/ask?q=530 = %d %s, want the answer", st, body)
 	}
 	_, metrics := get(t, base+"/metrics")
 	for _, name := range []string{"slack", "discord"} {
@@ -125,18 +177,51 @@ func TestServeThroughPlatformOutage(t *testing.T) {
 			step *= 2
 		}
 	}
-	if strings.Contains(stderr.String(), "outage-secret") {
-		t.Error("a token reached the log")
+	if err := stop(); err != nil {
+		t.Errorf("serve = %v, want a clean stop", err)
 	}
+}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve = %v, want a clean stop", err)
+// In the HTTP modes nothing needs Slack or Discord to start; only registering Discord's commands
+// does, and it retries in the background while the endpoints listen and answer.
+func TestServeHTTPModesThroughPlatformOutage(t *testing.T) {
+	slackAPI := unreachable(t)
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	base, stdout, stderr, done, stop := startServeCLI(t, map[string]string{
+		"SLACK_SIGNING_SECRET": "slack-outage-secret", "SLACK_BOT_TOKEN": "xoxb-2-outage-secret", "FTPBOT_SLACK_API_URL": slackAPI,
+		"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_BOT_TOKEN": "discord-outage-secret", "DISCORD_APPLICATION_ID": "111",
+	}, "[discord]\nmode = \"http\"\n")
+	if line := stdout.String(); !strings.Contains(line, "slack on (http)") || !strings.Contains(line, "discord on (http)") {
+		t.Fatalf("start-up line %q, want both on (http)", line)
+	}
+	waitUntil(t, "two retries of the command registration", 15*time.Second, done, func() bool {
+		return len(retryWaits(stderr.String())["discord: command registration failed"]) >= 2
+	})
+	ready := checkStillServing(t, base, stderr)
+	for _, name := range []string{"slack", "discord"} {
+		if st := ready.Adapters[name].State; st != "listening" {
+			t.Errorf("/readyz %s state %q, want listening", name, st)
 		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop within 15s")
+	}
+	if c := ready.Adapters["discord"].Commands; !strings.HasPrefix(c, "retrying in ") {
+		t.Errorf("/readyz discord commands %q, want \"retrying in …\"", c)
+	}
+	// Discord's endpoint answers its PING meanwhile.
+	body := []byte(`{"type":1,"id":"1","application_id":"111","token":"t"}`)
+	req, _ := http.NewRequest(http.MethodPost, base+"/discord/interactions", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	signtest.SignDiscord(req, priv, time.Now().Unix(), body)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(got), `"type":1`) {
+		t.Errorf("signed PING = %d %s, want a PONG", resp.StatusCode, got)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve = %v, want a clean stop", err)
 	}
 }
 
