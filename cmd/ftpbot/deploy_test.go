@@ -397,10 +397,31 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("shutdown_timeout %v is not under terminationGracePeriodSeconds %v: answers in flight would be killed", cfg.Server.ShutdownTimeout.Duration, grace)
 	}
 
+	// The scraper is told where /metrics is: metrics_listen's port when set, else the http port.
+	metricsPort := "8080"
+	if cfg.Server.MetricsListen != "" {
+		_, metricsPort, _ = net.SplitHostPort(cfg.Server.MetricsListen)
+	}
+	var tmpl struct {
+		Template struct {
+			Metadata struct {
+				Annotations map[string]string `yaml:"annotations"`
+			} `yaml:"metadata"`
+		} `yaml:"template"`
+	}
+	if err := dep.Spec.Decode(&tmpl); err != nil {
+		t.Fatal(err)
+	}
+	ann := tmpl.Template.Metadata.Annotations
+	if ann["prometheus.io/scrape"] != "true" || ann["prometheus.io/port"] != metricsPort || ann["prometheus.io/path"] != "/metrics" ||
+		containerPort(c, metricsPort) == 0 {
+		t.Errorf("prometheus.io annotations %v, want scrape of /metrics on port %s, a declared container port", ann, metricsPort)
+	}
+
 	// Service and PodDisruptionBudget select the bot's pods.
 	svc := specOf[serviceSpec](t, object(t, objs, "Service/ftpbot"))
-	if !selects(svc.Selector, podLabels) || len(svc.Ports) == 0 || containerPort(c, svc.Ports[0].TargetPort) != 8080 {
-		t.Errorf("Service ftpbot %+v does not send to the pods' port 8080", svc)
+	if !selects(svc.Selector, podLabels) || len(svc.Ports) != 1 || containerPort(c, svc.Ports[0].TargetPort) != 8080 {
+		t.Errorf("Service ftpbot %+v: want one port, to the pods' 8080 (not the metrics port)", svc)
 	}
 	pdb := specOf[pdbSpec](t, object(t, objs, "PodDisruptionBudget/ftpbot"))
 	if !selects(pdb.Selector.MatchLabels, podLabels) {
