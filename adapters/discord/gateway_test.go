@@ -3,6 +3,9 @@ package discord
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net"
@@ -196,7 +199,8 @@ func TestRegistrationRefusedIsFinal(t *testing.T) {
 	rec := &recorder{status: []int{401}}
 	health := &bot.Health{}
 	var logs logtest.Buffer
-	a, err := New(Options{Mode: "http", PublicKey: strings.Repeat("ab", 32), BotToken: "tkn", ApplicationID: "111", Engine: bottest.Engine(t),
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	a, err := New(Options{Mode: "http", PublicKey: hex.EncodeToString(pub), BotToken: "tkn", ApplicationID: "111", Engine: bottest.Engine(t),
 		Health: health, Transport: rec, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
