@@ -18,7 +18,8 @@ import (
 //		if !bot.Sleep(ctx, d) { return }
 //	}
 //
-// The zero value waits 500ms first and at most 2 minutes. Not safe for concurrent use.
+// The zero value steps from 500ms (a first wait of 250–500ms) up to 2 minutes. Not safe for
+// concurrent use: each retry loop has its own.
 type Backoff struct {
 	Initial, Max time.Duration
 	// Rand returns a number in [0, n); math/rand/v2's Int64N when nil (tests fix it).

@@ -175,7 +175,9 @@ func (a *Adapter) Routes() map[string]http.Handler {
 	return map[string]http.Handler{"POST /discord/interactions": http.HandlerFunc(a.serveHTTP)}
 }
 
-// Run connects (gateway) or waits (HTTP mode) until ctx ends.
+// Run connects (gateway) or waits (HTTP mode) until ctx ends, and returns nil then. Discord being
+// unreachable is not an error: opening the gateway and registering the commands are retried in
+// the background (see gateway.go) and reported through Health.
 func (a *Adapter) Run(ctx context.Context) error {
 	a.baseCtx = ctx
 	defer a.wg.Wait()
