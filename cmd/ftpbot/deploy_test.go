@@ -773,3 +773,43 @@ func TestDeployRedisArgs(t *testing.T) {
 		})
 	}
 }
+
+// TestProductionNumbersMatchPerformance keeps README's "Running in production" honest: the
+// figures it quotes are the Performance section's, rounded, so re-running .ci/perf and not the
+// prose fails here.
+func TestProductionNumbersMatchPerformance(t *testing.T) {
+	readme := mustRead(t, "../../README.md")
+	i, j := strings.Index(readme, "## Running in production"), strings.Index(readme, "<!-- performance:begin -->")
+	if i < 0 || j < i {
+		t.Fatal("README has no Running in production section before Performance")
+	}
+	prose, perf := readme[i:j], readme[j:]
+	metric := func(bench, unit string) float64 {
+		m := regexp.MustCompile(`Benchmark` + bench + `\S*\s.*?([\d.]+) ` + regexp.QuoteMeta(unit)).FindStringSubmatch(perf)
+		if m == nil {
+			t.Fatalf("the Performance section has no %s %s", bench, unit)
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return v
+	}
+	perSecond := func(nsPerOp float64) float64 { return 1e9 / nsPerOp }
+	round := func(v, to float64) string {
+		n := int(v/to+0.5) * int(to)
+		s := strconv.Itoa(n)
+		if n >= 1000 {
+			s = s[:len(s)-3] + "," + s[len(s)-3:]
+		}
+		return s
+	}
+	for _, want := range []string{
+		"about " + round(metric("Load/slack", "bot-req/s"), 100) + " Slack slash commands a second (p99 " + round(metric("Load/slack", "bot-p99-ms"), 1) + " ms)",
+		round(metric("Load/discord", "bot-req/s"), 100) + " Discord interactions (p99 " + round(metric("Load/discord", "bot-p99-ms"), 1) + " ms",
+		"about " + round(metric("AskFreeText", "ns/op")/1000, 1) + " µs for words",
+		"roughly " + round(perSecond(metric("AskFreeText", "ns/op")), 1000) + " and " + round(perSecond(metric("AskLog200", "ns/op")), 100) + " a second",
+		"against the " + round(metric("MemoryAfterQuestions", "rss-MB"), 1) + " MB measured below",
+	} {
+		if !strings.Contains(prose, want) {
+			t.Errorf("Running in production does not say %q (from the Performance section)", want)
+		}
+	}
+}
