@@ -30,7 +30,9 @@ type AdapterState struct {
 	Commands string `json:"commands,omitempty"`
 }
 
-// Ready reports whether the adapter can answer: connected, listening, or deliberately off.
+// Ready reports whether the adapter can answer on its platform now: connected, listening, or
+// deliberately off. The server's readiness does not hang on it: a platform outage must not take
+// the web and the other platforms out of the load balancer (see web's /readyz).
 func (s AdapterState) Ready() bool {
 	return s.State == StateConnected || s.State == StateListening || s.State == StateOff
 }
