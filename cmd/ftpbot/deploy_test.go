@@ -310,6 +310,9 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	c := pod.Containers[0]
 	hardened(t, "ftpbot", pod, c)
+	if !slices.Equal(c.Args, execForm(t, "CMD", readDockerfile(t).last(t, "CMD"))) {
+		t.Errorf("ftpbot args %v, want the image's CMD", c.Args)
+	}
 	if got := containerPort(c, "http"); got != 8080 {
 		t.Errorf("ftpbot's http port = %d, want 8080 (the image's EXPOSE)", got)
 	}
@@ -533,8 +536,9 @@ func TestDockerCompose(t *testing.T) {
 			t.Errorf("%s: healthcheck %v, mem_limit %q; want both", name, s.hc, s.mem)
 		}
 	}
-	if !slices.Contains(bot.Healthcheck.Test, "healthcheck") {
-		t.Errorf("ftpbot's healthcheck %v does not run ftpbot healthcheck", bot.Healthcheck.Test)
+	entry := execForm(t, "ENTRYPOINT", readDockerfile(t).last(t, "ENTRYPOINT"))
+	if len(bot.Healthcheck.Test) != 3 || bot.Healthcheck.Test[0] != "CMD" || bot.Healthcheck.Test[1] != entry[0] || bot.Healthcheck.Test[2] != "healthcheck" {
+		t.Errorf("ftpbot's healthcheck %v, want [CMD %s healthcheck] (the image has no shell)", bot.Healthcheck.Test, entry[0])
 	}
 	if mem := bytesOf(t, bot.MemLimit, true) / 1e6; mem < measuredRSS(t) {
 		t.Errorf("ftpbot's mem_limit %s is under README's measured %.1f MB", bot.MemLimit, measuredRSS(t))
