@@ -4,7 +4,8 @@
 # 0.0.0.0:8080. Build it with the version stamped in:
 #
 #   docker build --build-arg VERSION=$(git describe --tags --always --dirty) \
-#                --build-arg REVISION=$(git rev-parse HEAD) -t ftpbot .
+#                --build-arg REVISION=$(git rev-parse HEAD) \
+#                --build-arg REVISION_TIME=$(git log -1 --format=%cI) -t ftpbot .
 #   docker run --rm -p 8080:8080 -e SLACK_SIGNING_SECRET=… ftpbot
 #
 # cmd/ftpbot/image_test.go builds the binary with the `go build` line below (read from this file)
@@ -21,7 +22,8 @@ COPY . .
 ARG TARGETOS TARGETARCH
 ARG VERSION=devel
 ARG REVISION=
-RUN CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -buildvcs=false -ldflags="-s -w -X main.version=${VERSION} -X main.revision=${REVISION}" -o /out/ftpbot ./cmd/ftpbot
+ARG REVISION_TIME=
+RUN CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -buildvcs=false -ldflags="-s -w -X main.version=${VERSION} -X main.revision=${REVISION} -X main.revisionTime=${REVISION_TIME}" -o /out/ftpbot ./cmd/ftpbot
 
 # distroless/static: CA certificates (for Slack, Discord and FTPS checks), tzdata, /etc/passwd
 # with the nonroot user, and nothing else: no shell, no package manager, no curl.

@@ -15,10 +15,10 @@
 // step; 2 usage, a bad config, or a target the address policy refuses. healthcheck exits 0 or 1
 // only, as Docker's HEALTHCHECK expects (it reserves 2).
 //
-// `ftpbot version` prints the version (stamped with -ldflags "-X main.version=… -X
-// main.revision=…", else the module version) on its first line, then the module, VCS revision and
-// time, and the Go version; /readyz shows the same as "version", and /metrics as
-// ftpbot_build_info. `ftpbot healthcheck` GETs /healthz on the address serve listens on (an
+// `ftpbot version` prints the version on its first line, then the module, VCS revision and time,
+// and the Go version: stamped with -ldflags "-X main.version=… -X main.revision=… -X
+// main.revisionTime=…" (the Dockerfile does), else what the Go toolchain recorded. /readyz shows
+// the same as "version", and /metrics as ftpbot_build_info. `ftpbot healthcheck` GETs /healthz on the address serve listens on (an
 // unspecified host is asked on loopback) with a time-out: the image's HEALTHCHECK, which has no
 // curl.
 //

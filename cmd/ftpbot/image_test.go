@@ -172,12 +172,12 @@ func TestDockerfile(t *testing.T) {
 	if !strings.HasPrefix(from, "gcr.io/distroless/static") && from != "scratch" {
 		t.Errorf("final image FROM %s, want distroless/static or scratch", from)
 	}
-	env, args := d.goBuild(t, map[string]string{"VERSION": "v", "REVISION": "r", "TARGETOS": "linux", "TARGETARCH": "amd64"})
+	env, args := d.goBuild(t, map[string]string{"VERSION": "v", "REVISION": "r", "REVISION_TIME": "rt", "TARGETOS": "linux", "TARGETARCH": "amd64"})
 	if !contains(env, "CGO_ENABLED=0") {
 		t.Errorf("the build's environment %v lacks CGO_ENABLED=0: the binary must be static", env)
 	}
 	joined := strings.Join(args, " ")
-	for _, want := range []string{"-trimpath", "-X main.version=v", "-X main.revision=r", "./cmd/ftpbot"} {
+	for _, want := range []string{"-trimpath", "-X main.version=v ", "-X main.revision=r ", "-X main.revisionTime=rt", "./cmd/ftpbot"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("go build %s lacks %s", joined, want)
 		}
@@ -234,8 +234,8 @@ func TestImageBinary(t *testing.T) {
 		t.Skip("builds the binary with the image's flags (a minute or two with a cold cache)")
 	}
 	d := readDockerfile(t)
-	const stampedVersion, stampedRevision = "v0.0.0-imagetest", "0123456789abcdef0123456789abcdef01234567"
-	env, args := d.goBuild(t, map[string]string{"VERSION": stampedVersion, "REVISION": stampedRevision,
+	const stampedVersion, stampedRevision, stampedTime = "v0.0.0-imagetest", "0123456789abcdef0123456789abcdef01234567", "2026-12-01T09:00:00Z"
+	env, args := d.goBuild(t, map[string]string{"VERSION": stampedVersion, "REVISION": stampedRevision, "REVISION_TIME": stampedTime,
 		"TARGETOS": runtime.GOOS, "TARGETARCH": runtime.GOARCH})
 
 	root := t.TempDir()
@@ -307,8 +307,8 @@ func TestImageBinary(t *testing.T) {
 	}
 
 	out, err := command(nil, "version").CombinedOutput()
-	if err != nil || !strings.HasPrefix(string(out), "ftpbot "+stampedVersion+"\n") || !strings.Contains(string(out), stampedRevision) {
-		t.Errorf("ftpbot version: %v\n%s\nwant the stamped version %s and revision %s", err, out, stampedVersion, stampedRevision)
+	if err != nil || !strings.HasPrefix(string(out), "ftpbot "+stampedVersion+"\n") || !strings.Contains(string(out), stampedRevision) || !strings.Contains(string(out), stampedTime) {
+		t.Errorf("ftpbot version: %v\n%s\nwant the stamped version %s, revision %s and time %s", err, out, stampedVersion, stampedRevision, stampedTime)
 	}
 
 	cmdArgs := execForm(t, "CMD", d.last(t, "CMD"))

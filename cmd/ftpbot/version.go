@@ -7,15 +7,17 @@ import (
 	"github.com/ftpbot/ftpbot/internal/buildinfo"
 )
 
-// version and revision are stamped at link time, as the Dockerfile does:
+// version, revision and revisionTime are stamped at link time, as the Dockerfile does:
 //
-//	go build -ldflags "-X main.version=v1.4.0 -X main.revision=$(git rev-parse HEAD)" ./cmd/ftpbot
+//	go build -ldflags "-X main.version=v1.4.0 -X main.revision=$(git rev-parse HEAD) -X main.revisionTime=$(git log -1 --format=%cI)" ./cmd/ftpbot
 //
 // Unset, the module version and VCS information the Go toolchain recorded are used.
-var version, revision string
+var version, revision, revisionTime string
 
 // build is the running binary's identity (see internal/buildinfo).
-func build() buildinfo.Info { return buildinfo.Read(version, revision) }
+func build() buildinfo.Info {
+	return buildinfo.Read(buildinfo.Stamp{Version: version, Revision: revision, Time: revisionTime})
+}
 
 // versionString is the version alone, for the start-up line.
 func versionString() string { return build().Version }

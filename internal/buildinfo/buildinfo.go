@@ -1,9 +1,10 @@
-// Package buildinfo says which build of ftpbot is running: the version and VCS revision stamped
-// at link time (-ldflags "-X main.version=… -X main.revision=…", as the Dockerfile does) or,
-// when nothing was stamped, what the Go toolchain recorded in the binary (the module version,
-// vcs.revision, vcs.time and vcs.modified of runtime/debug.ReadBuildInfo).
+// Package buildinfo says which build of ftpbot is running: the version, VCS revision and its time
+// stamped at link time (-ldflags "-X main.version=… -X main.revision=… -X main.revisionTime=…",
+// as the Dockerfile does) or, when nothing was stamped, what the Go toolchain recorded in the
+// binary (the module version, vcs.revision, vcs.time and vcs.modified of
+// runtime/debug.ReadBuildInfo).
 //
-//	info := buildinfo.Read(version, revision)
+//	info := buildinfo.Read(buildinfo.Stamp{Version: version, Revision: revision})
 //	fmt.Println(info.Version, info.Revision)
 //
 // `ftpbot version`, /readyz and the ftpbot_build_info metric all show the same Info.
@@ -25,19 +26,23 @@ type Info struct {
 	GoVersion string `json:"go"`                 // the toolchain that built it
 }
 
-// Read returns the build's identity. stampedVersion and stampedRevision are the values set with
-// -X at link time ("" when not set); they win over what the toolchain recorded, because an image
-// built from a source tree without .git knows its version only from them.
-func Read(stampedVersion, stampedRevision string) Info {
+// Stamp is what was set with -X at link time; empty fields were not set. The Dockerfile stamps
+// all three, since its source tree has no .git for the toolchain to read.
+type Stamp struct {
+	Version, Revision, Time string
+}
+
+// Read returns the build's identity. The stamped values win over what the toolchain recorded.
+func Read(stamp Stamp) Info {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		bi = nil
 	}
-	return fromBuildInfo(bi, stampedVersion, stampedRevision)
+	return fromBuildInfo(bi, stamp)
 }
 
 // fromBuildInfo is Read with the build info given, so tests can feed it.
-func fromBuildInfo(bi *debug.BuildInfo, stampedVersion, stampedRevision string) Info {
+func fromBuildInfo(bi *debug.BuildInfo, stamp Stamp) Info {
 	info := Info{Version: "devel", GoVersion: runtime.Version()}
 	if bi != nil {
 		info.Module = bi.Main.Path
@@ -58,12 +63,15 @@ func fromBuildInfo(bi *debug.BuildInfo, stampedVersion, stampedRevision string) 
 			}
 		}
 	}
-	if stampedVersion != "" {
-		info.Version = stampedVersion
+	if stamp.Version != "" {
+		info.Version = stamp.Version
 	}
-	if stampedRevision != "" && stampedRevision != info.Revision {
+	if stamp.Revision != "" && stamp.Revision != info.Revision {
 		// The recorded time and modified flag belong to the recorded revision, not this one.
-		info.Revision, info.Time, info.Modified = stampedRevision, "", false
+		info.Revision, info.Time, info.Modified = stamp.Revision, "", false
+	}
+	if stamp.Time != "" {
+		info.Time = stamp.Time
 	}
 	return info
 }

@@ -20,36 +20,38 @@ func TestFromBuildInfo(t *testing.T) {
 	}
 	devel := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/ftpbot/ftpbot", Version: "(devel)"}}
 	tests := []struct {
-		name              string
-		bi                *debug.BuildInfo
-		version, revision string
-		want              Info
+		name  string
+		bi    *debug.BuildInfo
+		stamp Stamp
+		want  Info
 	}{
-		{"recorded by the toolchain", recorded, "", "",
+		{"recorded by the toolchain", recorded, Stamp{},
 			Info{Version: "v1.2.0", Module: "github.com/ftpbot/ftpbot", Revision: "0123456789abcdef0123456789abcdef01234567",
 				Time: "2026-11-30T10:00:00Z", Modified: true, GoVersion: "go1.26.8"}},
-		{"stamped version wins", recorded, "v1.3.0-rc1", "",
+		{"stamped version wins", recorded, Stamp{Version: "v1.3.0-rc1"},
 			Info{Version: "v1.3.0-rc1", Module: "github.com/ftpbot/ftpbot", Revision: "0123456789abcdef0123456789abcdef01234567",
 				Time: "2026-11-30T10:00:00Z", Modified: true, GoVersion: "go1.26.8"}},
-		{"stamped revision drops the recorded time", recorded, "v1.3.0", "fedcba9876543210",
+		{"stamped revision drops the recorded time", recorded, Stamp{Version: "v1.3.0", Revision: "fedcba9876543210"},
 			Info{Version: "v1.3.0", Module: "github.com/ftpbot/ftpbot", Revision: "fedcba9876543210", GoVersion: "go1.26.8"}},
-		{"same revision keeps the time", recorded, "", "0123456789abcdef0123456789abcdef01234567",
+		{"same revision keeps the time", recorded, Stamp{Revision: "0123456789abcdef0123456789abcdef01234567"},
 			Info{Version: "v1.2.0", Module: "github.com/ftpbot/ftpbot", Revision: "0123456789abcdef0123456789abcdef01234567",
 				Time: "2026-11-30T10:00:00Z", Modified: true, GoVersion: "go1.26.8"}},
-		{"devel without VCS", devel, "", "", Info{Version: "devel", Module: "github.com/ftpbot/ftpbot", GoVersion: "go1.26.8"}},
+		{"devel without VCS", devel, Stamp{}, Info{Version: "devel", Module: "github.com/ftpbot/ftpbot", GoVersion: "go1.26.8"}},
+		{"all stamped, as the Dockerfile does", devel, Stamp{Version: "v1.4.0", Revision: "abc", Time: "2026-12-01T09:00:00Z"},
+			Info{Version: "v1.4.0", Module: "github.com/ftpbot/ftpbot", Revision: "abc", Time: "2026-12-01T09:00:00Z", GoVersion: "go1.26.8"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := fromBuildInfo(tt.bi, tt.version, tt.revision)
+			got := fromBuildInfo(tt.bi, tt.stamp)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("fromBuildInfo(%q, %q) mismatch (-want +got):\n%s", tt.version, tt.revision, diff)
+				t.Errorf("fromBuildInfo(%+v) mismatch (-want +got):\n%s", tt.stamp, diff)
 			}
 		})
 	}
 }
 
 func TestNoBuildInfo(t *testing.T) {
-	got := fromBuildInfo(nil, "", "")
+	got := fromBuildInfo(nil, Stamp{})
 	if got.Version != "devel" || got.GoVersion == "" {
 		t.Errorf("fromBuildInfo(nil) = %+v, want version devel and the running Go version", got)
 	}
