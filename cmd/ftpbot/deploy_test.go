@@ -138,6 +138,13 @@ type (
 				} `yaml:"secretKeyRef"`
 			} `yaml:"valueFrom"`
 		} `yaml:"env"`
+		Lifecycle struct {
+			PreStop struct {
+				Sleep struct {
+					Seconds int `yaml:"seconds"`
+				} `yaml:"sleep"`
+			} `yaml:"preStop"`
+		} `yaml:"lifecycle"`
 		ReadinessProbe  *probeSpec      `yaml:"readinessProbe"`
 		LivenessProbe   *probeSpec      `yaml:"livenessProbe"`
 		Resources       resources       `yaml:"resources"`
@@ -396,8 +403,14 @@ func TestKubernetesManifests(t *testing.T) {
 	if _, port, _ := net.SplitHostPort(cfg.Server.Listen); port != "8080" {
 		t.Errorf("[server] listen = %q, want port 8080", cfg.Server.Listen)
 	}
-	if grace := time.Duration(pod.TerminationGracePeriodSeconds) * time.Second; cfg.Server.ShutdownTimeout.Duration >= grace {
-		t.Errorf("shutdown_timeout %v is not under terminationGracePeriodSeconds %v: answers in flight would be killed", cfg.Server.ShutdownTimeout.Duration, grace)
+	// The pod is told to stop, waits out its preStop sleep (while the endpoints forget it), then
+	// drains within shutdown_timeout: all of it inside the grace period, or answers are killed.
+	preStop := time.Duration(c.Lifecycle.PreStop.Sleep.Seconds) * time.Second
+	if preStop == 0 {
+		t.Error("no preStop sleep: a rolling update would refuse the requests still routed to a stopping pod")
+	}
+	if grace := time.Duration(pod.TerminationGracePeriodSeconds) * time.Second; preStop+cfg.Server.ShutdownTimeout.Duration >= grace {
+		t.Errorf("preStop %v + shutdown_timeout %v is not under terminationGracePeriodSeconds %v: answers in flight would be killed", preStop, cfg.Server.ShutdownTimeout.Duration, grace)
 	}
 
 	// The scraper is told where /metrics is: metrics_listen's port when set, else the http port.
