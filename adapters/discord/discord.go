@@ -176,16 +176,17 @@ func (a *Adapter) Routes() map[string]http.Handler {
 	return map[string]http.Handler{"POST /discord/interactions": http.HandlerFunc(a.serveHTTP)}
 }
 
-// Run connects (gateway) or waits (HTTP mode) until ctx ends.
+// Run connects (gateway) or waits (HTTP mode) until ctx ends, and returns nil then. Discord being
+// unreachable is not an error: opening the gateway and registering the commands are retried in
+// the background (see gateway.go) and reported through Health.
 func (a *Adapter) Run(ctx context.Context) error {
 	defer a.busyWorkers.Shutdown(drainTimeout)
 	defer a.workers.Shutdown(drainTimeout)
 	if a.o.Mode == "http" {
-		if err := a.Register(ctx); err != nil {
-			a.log.Warn("discord: command registration failed", "error", err)
-		}
 		a.o.Health.Set(Name, bot.StateListening, "POST /discord/interactions")
+		registered := a.registerInBackground(ctx)
 		<-ctx.Done()
+		<-registered
 		return nil
 	}
 	return a.runGateway(ctx)
@@ -209,16 +210,16 @@ func (a *Adapter) runGateway(ctx context.Context) error {
 	if a.o.MessageContent {
 		s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.mention(m.Message) })
 	}
-	a.o.Health.Set(Name, bot.StateConnecting, "")
-	if err := a.Register(ctx); err != nil {
-		a.log.Warn("discord: command registration failed; existing commands stay", "error", err)
-	}
-	if err := s.Open(); err != nil {
-		a.o.Health.Set(Name, bot.StateDisconnected, "could not open the gateway: check the bot token")
-		return fmt.Errorf("discord: opening the gateway: %w", err)
-	}
+	// Neither step holds up the start or stops ftpbot when Discord cannot be reached: both retry
+	// in the background (see gateway.go) while the web reference and Slack keep answering.
+	registered := a.registerInBackground(ctx)
+	opened := a.openGateway(ctx)
 	<-ctx.Done()
+	<-registered
 	a.o.Health.Set(Name, bot.StateOff, "shut down")
+	if !opened {
+		return nil
+	}
 	return s.Close()
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/ftpbot/ftpbot/adapters/console"
@@ -41,10 +40,8 @@ const usage = `usage:
   ftpbot check [--json] [--allow-private] [--implicit] [--profile NAME] [--config FILE] HOST[:PORT]
   ftpbot serve [--config FILE] [--listen ADDR] [--log-level LEVEL]
   ftpbot config check [--config FILE]
+  ftpbot healthcheck [--config FILE] [--listen ADDR] [--timeout DURATION]
   ftpbot version`
-
-// version is set at build time with -ldflags "-X main.version=…"; otherwise the module version.
-var version = ""
 
 // env is the process environment, injectable for tests.
 type env struct {
@@ -76,23 +73,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return usageErr("ftpbot config: the only subcommand is `config check`")
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "ftpbot", versionString())
-		return nil
+		return ev.version(args[1:])
+	case "healthcheck":
+		return ev.healthcheck(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
 	}
 	return usageErr("ftpbot: unknown command %q", args[0])
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 func isTerminal(v any) bool {
