@@ -590,12 +590,6 @@ func failingLine(f logFailure) string {
 	return ""
 }
 
-// hasCode reports whether the knowledge base explains code (a base loaded from other data may not).
-func (e *Engine) hasCode(code knowledge.Code) bool {
-	_, ok := e.KB.Lookup(code)
-	return ok
-}
-
 // hasClass reports whether code belongs to a class the knowledge base explains.
 func (e *Engine) hasClass(code knowledge.Code) bool {
 	_, ok := e.KB.Class(code.Class())

@@ -425,13 +425,6 @@ func isReplyStart(s string) bool {
 	return ok
 }
 
-func cutPrefixFold(s, p string) (string, bool) {
-	if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
-		return s[len(p):], true
-	}
-	return "", false
-}
-
 // maskSecret hides the argument of PASS (and ACCT) so a pasted log never echoes a password.
 func maskSecret(cmd string) string {
 	f := strings.Fields(cmd)
