@@ -22,7 +22,7 @@ func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Re
 	}
 	t := lm.Topic
 	tr := e.topicReply(t)
-	tr.Summary = leadSummary(code, lm)
+	tr.Summary = leadSummary(code, lm, line)
 	said := Section{Heading: "What your server said", Body: "“" + strings.TrimSpace(firstOf(r.Evidence, line)) + "”\nIts words name the failure; the code " + code.String() + " only says how the server classed the refusal (see the code's own answer in Related)."}
 	var client []Section
 	for _, s := range r.Sections {
@@ -48,13 +48,18 @@ func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Re
 
 // leadSummary is the first line of an answer led by a specific failure: what the line says,
 // then the topic's own summary (which carries the fix).
-func leadSummary(code knowledge.Code, lm knowledge.LeadMatch) string {
-	what := "“" + lm.Signal + "”"
+func leadSummary(code knowledge.Code, lm knowledge.LeadMatch, line string) string {
+	// Quote the signal as the line wrote it ("500 OOPS", not the table's "500 oops").
+	sig := lm.Signal
+	if i := strings.Index(strings.ToLower(line), sig); i >= 0 && len(strings.ToLower(line)) == len(line) {
+		sig = line[i : i+len(sig)]
+	}
+	what := "“" + sig + "”"
 	if lm.Address.IsValid() {
 		what = "the " + code.String() + " reply names " + lm.Address.String() + ", an address nobody outside that network can reach"
 	}
 	t := lm.Topic
-	return "Your line names the failure (" + what + "): " + strings.ToLower(t.Title[:1]) + t.Title[1:] + ". " + t.Summary
+	return "Your line names the failure, " + what + ": " + t.Title + ". " + t.Summary
 }
 
 func firstOf(ss []string, def string) string {
