@@ -133,8 +133,9 @@ func TestLogAnswerMasksPasswords(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	e := engine(t)
 	now := time.Unix(1_700_000_000, 0)
-	e.Limiter = bot.NewRateLimiter(3)
-	e.Limiter.Now = func() time.Time { return now }
+	l := bot.NewRateLimiter(3)
+	l.Now = func() time.Time { return now }
+	e.Limiter = l
 	ask := func(user string) bot.Kind {
 		return e.Handle(context.Background(), bot.Request{Text: "530", User: user, Platform: "test"}).Kind
 	}

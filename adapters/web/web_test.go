@@ -378,8 +378,9 @@ func trim(s string) string {
 func TestAPIAskRateLimit(t *testing.T) {
 	o := testOptions(t)
 	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	o.Engine.Limiter = bot.NewRateLimiter(2)
-	o.Engine.Limiter.Now = func() time.Time { return now }
+	l := bot.NewRateLimiter(2)
+	l.Now = func() time.Time { return now }
+	o.Engine.Limiter = l
 	var outcomes []bot.Outcome
 	o.Engine.Observe = func(oc bot.Outcome) { outcomes = append(outcomes, oc) }
 	_, srv := serve(t, o)

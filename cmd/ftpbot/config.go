@@ -24,6 +24,7 @@ type Config struct {
 	Slack     SlackConfig     `toml:"slack"`
 	Discord   DiscordConfig   `toml:"discord"`
 	Probe     ProbeConfig     `toml:"probe"`
+	State     StateConfig     `toml:"state"`
 
 	// meta records which keys the file set, so defaults that depend on presence ("enabled" unset
 	// means: on when the secrets are there) can tell an absent key from a false one.
@@ -60,6 +61,9 @@ type SlackConfig struct {
 	SigningSecret     string `toml:"signing_secret"`
 	Command           string `toml:"command"`
 	DefaultVisibility string `toml:"default_visibility"`
+	// APIURL is not a key of the file: FTPBOT_SLACK_API_URL points the Web API at a
+	// Slack-compatible fake for tests ("" = Slack's own).
+	APIURL string `toml:"-"`
 }
 
 // DiscordConfig configures the Discord adapter.
@@ -116,6 +120,7 @@ func defaults() Config {
 		Discord: DiscordConfig{DefaultVisibility: "ephemeral"},
 		// Ports lists the extra ports only: 21 and 990 are always allowed (see probe.ChatPorts).
 		Probe: ProbeConfig{Timeout: Duration{20 * time.Second}, MaxConcurrent: 4, PerUserPerMinute: 3},
+		State: defaultState(),
 	}
 }
 
@@ -130,6 +135,7 @@ var secretEnv = []struct {
 	{"DISCORD_BOT_TOKEN", func(c *Config) *string { return &c.Discord.BotToken }},
 	{"DISCORD_APPLICATION_ID", func(c *Config) *string { return &c.Discord.ApplicationID }},
 	{"DISCORD_PUBLIC_KEY", func(c *Config) *string { return &c.Discord.PublicKey }},
+	{"FTPBOT_REDIS_URL", func(c *Config) *string { return &c.State.RedisURL }},
 }
 
 // ConfigErrors is every problem found in a config, each a full sentence naming its key.
@@ -170,6 +176,7 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 			*s.field(&c) = v
 		}
 	}
+	c.Slack.APIURL = getenv("FTPBOT_SLACK_API_URL")
 	c.applyAutoModes()
 	problems = append(problems, c.Validate()...)
 	if len(problems) > 0 {
@@ -258,6 +265,7 @@ func (c *Config) Validate() ConfigErrors {
 			bad("probe.profiles.%s has both password and password_env: keep one.", n)
 		}
 	}
+	p = append(p, c.State.problems()...)
 	return p
 }
 
