@@ -168,8 +168,21 @@ func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Mat
 			}
 		}
 	}
+	// "EPSV returns 550", "550 Permission denied. Passive mode refused": a sentence that names the
+	// data connection's mode or the firewall and a code of another step is about the mode; the
+	// code is how the server happened to refuse it.
+	if entry != nil && entry.Step != "data" && entry.Code < 1000 && modeWords.MatchString(line) {
+		for i, m := range ms[:min(len(ms), 5)] {
+			if dataConnectionTopics[m.ID] || strings.HasPrefix(m.ID, "ipv6-") {
+				return toFront(i)
+			}
+		}
+	}
 	return ms
 }
+
+// modeWords name the data connection's mode, its commands, or what stands in its way.
+var modeWords = regexp.MustCompile(`(?i)\b(passive|pasv|epsv|eprt|active mode|port command|firewall|nat|natted|router|port range|passive ports)\b`)
 
 // failureWords are how people say something went wrong.
 var failureWords = regexp.MustCompile(`(?i)\b(error|errors|fail|fails|failed|failing|failure|problem|issue|time[sd]? ?out|timeout|hangs?|stuck|refused|cannot|can't|cant|doesn't|does not|not work|won't|broken|wrong)\b`)

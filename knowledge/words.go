@@ -146,6 +146,11 @@ func hasCJK(s string) bool {
 // came from the text itself.
 func (ix *index) analyze(s string) (terms []string, base int) {
 	raw := tokens(s)
+	if hasMojibake(s) {
+		// "Ã¤nderungen.txt", "è¿ä¸ª": UTF-8 read as Latin-1 is what people call mojibake, and
+		// words.toml says what that means.
+		raw = append(raw, "mojibake")
+	}
 	terms = make([]string, len(raw), len(raw)+8)
 	for i, t := range raw {
 		terms[i] = stem(t)
@@ -197,3 +202,21 @@ func equalRun(a, b []string) bool {
 	}
 	return true
 }
+
+// hasMojibake reports whether s holds UTF-8 text decoded as Latin-1 or Windows-1252: a letter
+// that starts a two- or three-byte UTF-8 sequence (Â … ï) followed by a character that is a
+// continuation byte read as Latin-1 (U+0080 … U+00BF) or as Windows-1252 (€ ‚ „ … ‘ ’ “ ” – — ™ and
+// the rest). Real words in Latin scripts almost never have that pair; garbled file names always do.
+func hasMojibake(s string) bool {
+	prevLead := false
+	for _, r := range s {
+		if prevLead && (r >= 0x80 && r <= 0xBF || strings.ContainsRune(cp1252High, r)) {
+			return true
+		}
+		prevLead = r >= 0xC2 && r <= 0xEF
+	}
+	return false
+}
+
+// cp1252High are the characters Windows-1252 puts where Latin-1 has control codes 0x80 … 0x9F.
+const cp1252High = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
