@@ -254,7 +254,7 @@ func (b *Base) Search(query string, limit int) []Match {
 	qt, nbase := ix.analyze(query)
 	content := 0
 	for _, t := range qt[:nbase] {
-		if !stopwords[t] {
+		if !isStop(t) {
 			content++
 		}
 	}
@@ -263,7 +263,7 @@ func (b *Base) Search(query string, limit int) []Match {
 		// Spelling correction is for short questions ("pasive mode", "login incorect"): in a
 		// long sentence the other words carry the meaning, and correcting everyday words there
 		// ("bread" → "read") turns questions about anything into FTP answers.
-		if _, known := ix.df[t]; i < nbase && !known && !stopwords[t] && content <= maxCorrectedWords {
+		if _, known := ix.df[t]; i < nbase && !known && !isStop(t) && content <= maxCorrectedWords {
 			if c, ok := ix.correct(t); ok {
 				t = c
 			}
@@ -285,7 +285,7 @@ func (b *Base) Search(query string, limit int) []Match {
 	inQuery := map[string]bool{}
 	known := 0 // the question's own words that the base knows: what a match must account for
 	for i, t := range corrected {
-		if t != "" && !stopwords[t] && !inQuery[t] {
+		if t != "" && !isStop(t) && !inQuery[t] {
 			inQuery[t] = true
 			if df, ok := ix.df[t]; ok {
 				idf := math.Log(1 + n/float64(df))
@@ -454,7 +454,7 @@ const minScore = 2.5
 func nonStop(ts []string) []string {
 	var out []string
 	for _, t := range ts {
-		if !stopwords[t] {
+		if !isStop(t) {
 			out = append(out, t)
 		}
 	}

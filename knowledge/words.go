@@ -10,6 +10,9 @@ import (
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/french"
+	"github.com/kljensen/snowball/russian"
+	"github.com/kljensen/snowball/spanish"
 )
 
 // People describe one failure in many words: "corrupted", "corruption" and "broken" files; a
@@ -220,3 +223,33 @@ func hasMojibake(s string) bool {
 
 // cp1252High are the characters Windows-1252 puts where Latin-1 has control codes 0x80 … 0x9F.
 const cp1252High = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+
+// isStop reports whether a question's word carries no meaning for the search: an English stop
+// word, or one of the function words of the other languages people ask in ("nach", "einigen",
+// "para", "que", "которые"). Without them a short question in German or Spanish would count its
+// articles and prepositions as words the base does not know, and lose for them.
+func isStop(t string) bool {
+	return stopwords[t] || otherStopwords[t] || spanish.IsStopWord(t) || french.IsStopWord(t) || russian.IsStopWord(t)
+}
+
+// otherStopwords are German, Italian and Portuguese function words (Snowball has no list for
+// them in the stemmer package this project uses). Words that are also FTP words ("bin") are left
+// out.
+var otherStopwords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`der die das den dem des ein eine einen einem einer eines und oder aber
+		ist sind war waren wird werden wurde hat haben hatte ich du er sie es wir ihr mich mir dich dir uns
+		euch sich mein meine meinen dein kein keine keinen nicht auch noch nur schon sehr nach bei mit von
+		vom zu zum zur auf aus für über unter vor hinter durch gegen ohne um an am im in ins als wie wenn
+		dass daß ob weil da dann doch so immer wieder einigen einige einiger alle jetzt hier dort wo was
+		wer warum wieso kann können konnte muss müssen soll sollte möchte ab bis seit
+		il lo la gli le un uno una di del dello della dei degli delle da dal dalla in nel nella con su sul
+		sulla per tra fra e ed o ma se che chi cui non più anche come dove quando perché sono sei è siamo
+		ho hai ha abbiamo hanno mi ti ci vi si mio mia questo questa quello quella
+		o os as um uma uns umas de do da dos das em no na nos nas por pelo pela com para e ou mas se que
+		não nao mais também como onde quando porque eu tu ele ela nós vós eles elas meu minha esse essa
+		este esta isso isto é são foi estou está estão tenho tem`) {
+		otherStopwords[w] = true
+	}
+}

@@ -167,3 +167,25 @@ func TestMojibake(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchInOtherLanguages: questions in the languages of international teams reach the same
+// topics as their English forms, however many of their words the base does not know.
+func TestSearchInOtherLanguages(t *testing.T) {
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ q, want string }{
+		{"Große Dateien brechen nach einigen Minuten ab", "timeouts-keepalive"},
+		{"Los archivos grandes fallan después de unos minutos", "timeouts-keepalive"},
+		{"FTP上传中文文件名乱码", "filename-encoding"},
+		{"No such file or directory: 'Ã¤nderungen.txt'", "filename-encoding"},
+		{"large files fail after some minutes", "timeouts-keepalive"},
+	}
+	for _, tt := range tests {
+		ms := b.Search(tt.q, 3)
+		if len(ms) == 0 || ms[0].ID != tt.want {
+			t.Errorf("Search(%q) = %v, want %s first", tt.q, ms, tt.want)
+		}
+	}
+}
