@@ -122,9 +122,9 @@ const distinctiveMessage = 24
 // symptom is a better first answer than a code guessed from the words:
 //   - a failure the question names by a lead signal ("TLS", "chroot()") puts its topic first
 //     when the search found it (see knowledge.LeadTopic);
-//   - a success reply quoted as the error ("I get a 229 error for passive mode") is only what
-//     the client printed last before the data connection failed: the topic that explains that
-//     failure goes first, the code second.
+//   - a success or preliminary reply quoted with a failure ("I get a 229 error for passive mode",
+//     "150 and then it hangs") is only what the client printed last before the real failure: the
+//     topic that explains that failure goes first, the code second.
 func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Match {
 	ms = e.otherClientWorks(line, ms)
 	if len(ms) < 2 {
@@ -161,7 +161,7 @@ func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Mat
 	var code int
 	fmt.Sscan(ms[0].ID, &code)
 	entry, _ := e.KB.Lookup(knowledge.Code(code))
-	if entry != nil && entry.Code < 300 && entry.Step == "data" && failureWords.MatchString(line) {
+	if entry != nil && entry.Code < 300 && failureWords.MatchString(line) {
 		for i, m := range ms {
 			if m.Kind == knowledge.KindTopic {
 				return toFront(i)
@@ -185,7 +185,7 @@ func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Mat
 var modeWords = regexp.MustCompile(`(?i)\b(passive|pasv|epsv|eprt|active mode|port command|firewall|nat|natted|router|port range|passive ports)\b`)
 
 // failureWords are how people say something went wrong.
-var failureWords = regexp.MustCompile(`(?i)\b(error|errors|fail|fails|failed|failing|failure|problem|issue|time[sd]? ?out|timeout|hangs?|stuck|refused|cannot|can't|cant|doesn't|does not|not work|won't|broken|wrong)\b`)
+var failureWords = regexp.MustCompile(`(?i)\b(error|errors|fail|fails|failed|failing|failure|problem|issue|time[sd]? ?out|timeout|hangs?|hanging|stuck|freezes|refused|cannot|can't|cant|doesn't|does not|not work|won't|broken|wrong|corrupt|corrupted)\b|卡住|卡死|失败|错误|超时|拒绝|没有反应|止まる|固まる|失敗|エラー|タイムアウト|できない`)
 
 var sftpRE = regexp.MustCompile(`(?i)\bsftp\b`)
 

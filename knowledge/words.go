@@ -181,16 +181,19 @@ func (ix *index) analyze(s string) (terms []string, base int) {
 				add(p.means)
 			}
 		}
-		if hasCJK(t) {
-			for _, c := range ix.syn.cjk {
-				if strings.Contains(t, c.text) {
-					add(c.means)
-				}
+	}
+	// Chinese and Japanese have no spaces, and Korean attaches particles to words: their terms
+	// are found anywhere in the text, even across the spaces Korean does have ("연결이 거부").
+	if hasCJK(s) {
+		lower := strings.ToLower(s)
+		for _, c := range ix.syn.cjk {
+			if strings.Contains(lower, c.text) {
+				add(c.means)
 			}
-			for _, c := range ix.cjkVocab {
-				if c != t && strings.Contains(t, c) {
-					add([]string{c})
-				}
+		}
+		for _, c := range ix.cjkVocab {
+			if !slices.Contains(terms[:base], c) && strings.Contains(lower, c) {
+				add([]string{c})
 			}
 		}
 	}

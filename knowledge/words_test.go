@@ -102,6 +102,8 @@ func TestAnalyze(t *testing.T) {
 		{"FTP上传中文文件名乱码", []string{"garbl", "filenam", "encod", "upload"}},
 		{"FTP连接超时", []string{"timeout", "connect"}},
 		{"ファイル名が文字化けする", []string{"garbl"}},
+		{"FTP 연결이 거부되었습니다", []string{"refus", "connect"}},
+		{"FTP 수동 모드에서 시간 초과", []string{"passiv", "timeout"}},
 		{"кодировка имён файлов", []string{"encod"}},
 		{"No such file or directory: 'Ã¤nderungen.txt'", []string{"garbl", "encod"}},
 		{`{"name":"è¿ä¸ªç®å½"}`, []string{"garbl", "encod"}},
