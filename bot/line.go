@@ -232,7 +232,25 @@ func (e *Engine) aboutConnecting(m knowledge.Match) bool {
 // afterLogin reports whether a question says the login worked and a listing or transfer then
 // failed: "I can connect and login, but cannot transfer any data", "logs in fine but ls hangs".
 func afterLogin(line string) bool {
-	return loginWorked.MatchString(line) && dataWork.MatchString(line)
+	return mentionsAny(line, loginNames) && loginWorked.MatchString(line) && dataWork.MatchString(line)
+}
+
+// Cheap tests before the regular expressions that need them: most questions name no client and
+// no login, and the expressions cost more than the search itself.
+var (
+	otherClientNames = []string{"filezilla", "winscp", "cyberduck", "commander", "client", "command"}
+	loginNames       = []string{"log", "sign in", "230"}
+)
+
+// mentionsAny reports whether text holds any of words, ignoring case.
+func mentionsAny(text string, words []string) bool {
+	lower := strings.ToLower(text)
+	for _, w := range words {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -246,7 +264,7 @@ var (
 // data connection's mode (FileZilla and WinSCP default to passive, many libraries and
 // command-line clients to active), then TLS and encodings, which the other answers cover.
 func (e *Engine) otherClientWorks(line string, ms []knowledge.Match) []knowledge.Match {
-	if len(ms) == 0 || !otherClientRE.MatchString(line) {
+	if len(ms) == 0 || !mentionsAny(line, otherClientNames) || !otherClientRE.MatchString(line) {
 		return ms
 	}
 	const slug = "active-vs-passive"
