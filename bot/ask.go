@@ -48,6 +48,19 @@ func (e *Engine) answer(text string) Reply {
 		return e.help()
 	}
 
+	lines := nonEmptyLines(text)
+	var parsed *transcript.Transcript
+	if len(lines) > 1 {
+		parsed = transcript.Parse(text)
+		// An FTP client's or server's own log is read first, even when it shows another
+		// protocol's words: an FTP client pointed at an SSH or web server's port prints that
+		// server's banner, and the log says so better than a note that it is not FTP.
+		if parsed.Format != "raw" {
+			if r, ok := e.logReply(parsed); ok {
+				return r
+			}
+		}
+	}
 	// A mail server's bounce ("550 5.1.1 Recipient address rejected"), a web server's "421
 	// Misdirected Request" or a CIFS mount error reads like an FTP reply; it is not one, and an FTP
 	// answer to it would be confidently wrong.
@@ -60,11 +73,11 @@ func (e *Engine) answer(text string) Reply {
 		}
 		return e.notFTP(text, p)
 	}
-	lines := nonEmptyLines(text)
-	if len(lines) > 1 {
-		t := transcript.Parse(text)
-		if r, ok := e.logReply(t); ok {
-			return r
+	if parsed != nil {
+		if parsed.Format == "raw" {
+			if r, ok := e.logReply(parsed); ok {
+				return r
+			}
 		}
 		text = strings.Join(lines, " ")
 	}
