@@ -252,9 +252,13 @@ func (b *Base) Search(query string, limit int) []Match {
 		return nil
 	}
 	qt, nbase := ix.analyze(query)
+	named := map[string]bool{}
+	for _, m := range CodesIn(query) {
+		named[m.Code.String()] = true
+	}
 	content := 0
 	for _, t := range qt[:nbase] {
-		if !isStop(t) {
+		if !isStop(t) && (!isNumber(t) || named[t]) {
 			content++
 		}
 	}
@@ -277,15 +281,13 @@ func (b *Base) Search(query string, limit int) []Match {
 		idf float64 // times expandedShare for a word only a synonym added
 	}
 	n := float64(len(ix.docs))
-	named := map[string]bool{}
-	for _, m := range CodesIn(query) {
-		named[m.Code.String()] = true
-	}
 	var words []word
 	inQuery := map[string]bool{}
 	known := 0 // the question's own words that the base knows: what a match must account for
 	for i, t := range corrected {
-		if t != "" && !isStop(t) && !inQuery[t] {
+		// A number counts as a word only where it stands as a code ("0%", "10 minutes" and the
+		// octets of an address say nothing); phrases ("port 21") still match it.
+		if t != "" && !isStop(t) && !inQuery[t] && (!isNumber(t) || named[t]) {
 			inQuery[t] = true
 			if df, ok := ix.df[t]; ok {
 				idf := math.Log(1 + n/float64(df))
