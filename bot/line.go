@@ -18,12 +18,22 @@ func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Re
 	r.Evidence = evidenceFor(text, line)
 	lm, ok := e.KB.LeadTopic(line, code)
 	if !ok {
-		return r
+		// "229 Entering Extended Passive Mode (|||21005|) then i/o timeout": a reply that opened
+		// the data connection (1xx, 227-229) quoted with a failure is what the client saw last
+		// before the data connection failed; that failure's topic leads.
+		t, ok := e.dataFailureTopic(r, line, code)
+		if !ok {
+			return r
+		}
+		lm = knowledge.LeadMatch{Topic: t}
 	}
 	t := lm.Topic
 	tr := e.topicReply(t)
 	tr.Summary = leadSummary(code, lm, line)
 	said := Section{Heading: "What your server said", Body: "“" + strings.TrimSpace(firstOf(r.Evidence, line)) + "”\nIts words name the failure; the code " + code.String() + " only says how the server classed the refusal (see the code's own answer in Related)."}
+	if lm.Signal == "" && !lm.Address.IsValid() {
+		said.Body = "“" + strings.TrimSpace(firstOf(r.Evidence, line)) + "”\nThe server's " + code.String() + " reply itself is fine: it is what came before the data connection failed, which the topic explains."
+	}
 	var client []Section
 	for _, s := range r.Sections {
 		if strings.HasPrefix(s.Heading, "Your client") {
@@ -49,6 +59,9 @@ func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Re
 // leadSummary is the first line of an answer led by a specific failure: what the line says,
 // then the topic's own summary (which carries the fix).
 func leadSummary(code knowledge.Code, lm knowledge.LeadMatch, line string) string {
+	if lm.Signal == "" && !lm.Address.IsValid() {
+		return "The data connection failed after the server's " + code.String() + " reply: " + lm.Topic.Title + ". " + lm.Topic.Summary
+	}
 	// Quote the signal as the line wrote it ("500 OOPS", not the table's "500 oops").
 	sig := lm.Signal
 	if i := strings.Index(strings.ToLower(line), sig); i >= 0 && len(strings.ToLower(line)) == len(line) {
@@ -289,3 +302,24 @@ func (e *Engine) otherClientWorks(line string, ms []knowledge.Match) []knowledge
 // otherClientRE matches "…but it works with FileZilla", "I can download it by FileZilla client",
 // "works fine in WinSCP", "other FTP clients work".
 var otherClientRE = regexp.MustCompile(`(?i)\b(but|while|whereas|though|however)\b[^.?!]{0,60}\b(works?|working|worked|can|could|fine|ok|succeeds?|no problem)\b[^.?!]{0,40}\b(filezilla|winscp|cyberduck|total commander|other (ftp )?clients?|another (ftp )?client|command[- ]line ftp)\b|\b(filezilla|winscp|cyberduck|other (ftp )?clients?|another (ftp )?client)\b[^.?!]{0,40}\b(works?|worked|working|has no problem|is fine|connects fine)\b`)
+
+// dataFailureTopic returns the data connection's topic for a line that quotes a reply opening the
+// data connection (1xx, or 227, 228, 229) together with a failure: the passive-address topic for
+// the passive replies, else the best-ranked of the data topics among r's candidates.
+func (e *Engine) dataFailureTopic(r Reply, line string, code knowledge.Code) (*knowledge.Topic, bool) {
+	if !(code/100 == 1 || code >= 227 && code <= 229) || !failureWords.MatchString(line) {
+		return nil, false
+	}
+	// The passive replies' own topic (PASV, EPSV and the address they name) comes first for them.
+	if code >= 227 && code <= 229 {
+		if t, ok := e.KB.Topic("pasv-epsv-nat"); ok {
+			return t, true
+		}
+	}
+	for _, m := range r.Matches {
+		if dataConnectionTopics[m.ID] || strings.HasPrefix(m.ID, "ipv6-") {
+			return e.KB.Topic(m.ID)
+		}
+	}
+	return nil, false
+}

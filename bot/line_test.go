@@ -48,6 +48,9 @@ func TestLineLeadsWithTheFailure(t *testing.T) {
 		{"227 Entering Passive Mode (0,0,0,0,156,64).", "pasv-epsv-nat", "227", "0.0.0.0"},
 		{"mirror: Login failed: 550 SSL/TLS required on the control channel", "", "550", "tls"},
 		{"530 Login incorrect.", "530", "530", ""},
+		{"goftp: 229 Entering Extended Passive Mode (|||21005|) then i/o timeout", "pasv-epsv-nat", "229", "data connection failed"},
+		{"150 Opening data connection and then it hangs", "active-vs-passive", "150", "data connection failed"},
+		{"227 Entering Passive Mode (203,0,113,5,195,80).", "227", "227", ""},
 	}
 	for _, tt := range tests {
 		r := e.Ask(tt.line)
