@@ -323,3 +323,16 @@ func (e *Engine) dataFailureTopic(r Reply, line string, code knowledge.Code) (*k
 	}
 	return nil, false
 }
+
+// ftpClientMessage reports whether text holds a message only an FTP client or an FTP-using tool
+// prints (WordPress's "Unable to locate WordPress content directory"): such a text is about FTP
+// whatever else it names. Short, generic messages ("Connection refused") do not count.
+func (e *Engine) ftpClientMessage(text string) bool {
+	lower := strings.ToLower(knowledge.Bounded(text, knowledge.MaxSearchBytes))
+	for _, m := range e.tables().clients {
+		if !m.number && len(m.lower) >= distinctiveMessage && strings.Contains(lower, m.lower) {
+			return true
+		}
+	}
+	return false
+}

@@ -101,3 +101,17 @@ func TestClientNamedOnlyWhenItsOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestFTPToolMessagesAreFTP: a message only an FTP-using tool prints is answered as FTP even when
+// it names something the not-FTP table lists (WordPress falls back to FTP to update itself).
+func TestFTPToolMessagesAreFTP(t *testing.T) {
+	e := engine(t)
+	for _, text := range []string{
+		"Unable to locate WordPress content directory (wp-content).",
+		"Failed to connect to FTP Server ftp.example.com:21",
+	} {
+		if r := e.Ask(text); r.Kind == bot.KindNoMatch || len(r.Matches) == 0 {
+			t.Errorf("%q: %s with %v, want an FTP answer", text, r.Kind, r.Matches)
+		}
+	}
+}
