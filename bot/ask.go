@@ -125,6 +125,16 @@ func (e *Engine) answer(text string, t *transcript.Transcript) Reply {
 	if ce, ok := e.clientError(line); ok {
 		var r Reply
 		entry, hasCode := e.KB.Lookup(ce.Code)
+		if t, ok := e.KB.Topic(ce.Topic); ok && hasCode && ce.Code != 0 && !ce.AboutSuccess() && serverSide(ce) && !mentionsCode(line, ce.Code) {
+			// A server's own log line ("Authentication failed for user [bob]", "FAIL LOGIN")
+			// carries no reply code: the code is only what the client was sent, and the failure
+			// the line names is its topic. The topic leads, the code follows.
+			r = e.topicReply(t)
+			r.Matches = append(r.Matches, knowledge.Match{ID: ce.Code.String(), Kind: knowledge.KindCode, Title: entry.Title})
+			r.Sections = append([]Section{e.clientSectionFor(ce, line)}, r.Sections...)
+			r.Evidence = evidenceFor(text, line)
+			return e.withAlternatives(r, line)
+		}
 		if hasCode && ce.Code != 0 && !ce.AboutSuccess() {
 			r = e.codeReply(entry, nil, line)
 		} else if t, ok := e.KB.Topic(ce.Topic); ok {

@@ -135,7 +135,9 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 		}
 		// A client message with no server reply behind it speaks for the client: its own steps
 		// come first. With a reply line in the input, the server's words decide.
-		if ce != nil && t.Failure() == nil {
+		// So does a server message filed under this very code ("500 OOPS: child died" is
+		// vsftpd's sandbox, not a syntax error).
+		if ce != nil && (t.Failure() == nil || ce.Code == entry.Code && ce.Topic == "") {
 			f.candidates = append(f.candidates, ce.Fixes...)
 			f.specific = len(ce.Fixes)
 			f.passive = ce.Topic == passiveTopic && ce.AboutSuccess()

@@ -17,6 +17,22 @@ import (
 func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Reply {
 	r.Evidence = evidenceFor(text, line)
 	lm, ok := e.KB.LeadTopic(line, code)
+	if ce, found := e.clientError(line); found && serverSide(ce) {
+		// A server message the knowledge base knows word for word ("500 OOPS: priv_sock_get_cmd",
+		// "500 OOPS: could not bind listening IPv4 socket") names its failure more precisely than
+		// the code, and than a lead's generic signal ("500 oops"): when it is filed under the code
+		// itself, the code's answer opens with the message's explanation; when it has a topic of
+		// its own, that topic leads.
+		t, hasTopic := e.KB.Topic(ce.Topic)
+		switch {
+		case !hasTopic && ce.Code == code:
+			r.Summary = "Your server's words name the failure: " + knowledge.FirstSentence(ce.Meaning) + " (The code " + code.String() + " is only how the server classed it.)"
+			r.Sections = append([]Section{e.clientSectionFor(ce, line)}, r.Sections...)
+			return r
+		case hasTopic && ok && lm.Signal != "" && t != lm.Topic && moreSpecific(ce, lm.Signal, line):
+			lm = knowledge.LeadMatch{Topic: t, Signal: strings.ToLower(matchedMessage(ce, line))}
+		}
+	}
 	if !ok {
 		// "229 Entering Extended Passive Mode (|||21005|) then i/o timeout": a reply that opened
 		// the data connection (1xx, 227-229) quoted with a failure is what the client saw last
@@ -335,4 +351,55 @@ func (e *Engine) ftpClientMessage(text string) bool {
 		}
 	}
 	return false
+}
+
+// serverSide reports whether a message entry is a server's own words (vsftpd's "FAIL LOGIN" and
+// "OOPS: child died", Pure-FTPd's "Authentication failed for user", ProFTPD's "no such user
+// found") rather than what a client prints: its client is an FTP server, or a server's log.
+func serverSide(c knowledge.ClientError) bool {
+	name := strings.ToLower(c.Client)
+	for _, s := range []string{"vsftpd", "proftpd", "pure-ftpd", "filezilla server", "iis", "ftp server"} {
+		if strings.HasPrefix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsCode reports whether text names code where a code stands (see knowledge.CodesIn).
+func mentionsCode(text string, code knowledge.Code) bool {
+	for _, m := range knowledge.CodesIn(text) {
+		if m.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// moreSpecific reports whether message entry c, found in line, names the failure more precisely
+// than a lead's signal: its matched wording is longer and overlaps the signal in the line ("OOPS:
+// child died" and "500 OOPS"), or is long enough to be one program's own words.
+func moreSpecific(c knowledge.ClientError, signal, line string) bool {
+	lower := strings.ToLower(line)
+	m := strings.ToLower(matchedMessage(c, line))
+	if m == "" || len(m) <= len(signal) {
+		return false
+	}
+	if len(m) >= distinctiveMessage {
+		return true
+	}
+	i, j := strings.Index(lower, m), strings.Index(lower, signal)
+	return i >= 0 && j >= 0 && i < j+len(signal) && j < i+len(m)
+}
+
+// matchedMessage returns the longest of c's messages that line holds, as c lists it.
+func matchedMessage(c knowledge.ClientError, line string) string {
+	lower := strings.ToLower(line)
+	best := ""
+	for _, m := range c.Match {
+		if len(m) > len(best) && strings.Contains(lower, strings.ToLower(m)) {
+			best = m
+		}
+	}
+	return best
 }

@@ -410,6 +410,12 @@ func (e *Engine) addLogMatches(r *Reply, t *transcript.Transcript, f logFailure,
 			add(knowledge.Match{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title})
 		}
 	}
+	if d.topic != nil && d.entry == nil && f.ce != nil && f.ce.Code != 0 && !f.ce.AboutSuccess() {
+		// the code a server's log line stands for ("FAIL LOGIN" is the client's 530)
+		if en, ok := e.KB.Lookup(f.ce.Code); ok {
+			add(knowledge.Match{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title})
+		}
+	}
 	for i := range t.Entries {
 		rep := &t.Entries[i]
 		if rep.Dir != transcript.Reply || rep.Code/100 < 4 || (t.Probe(rep) && rep != f.reply) {

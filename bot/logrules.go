@@ -134,9 +134,16 @@ func vsftpdOops(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 		d.title = "vsftpd refused the session: " + reason
 		d.summary = "vsftpd answered " + quote(en.Code.String()+" "+firstLine(en.Text)) + ": it stopped the session because of its own setup, not a command's syntax."
 		lower := strings.ToLower(reason)
-		if ce, ok := e.clientError(en.Code.String() + " " + firstLine(en.Text)); ok && ce.Topic != "" {
+		if ce, ok := e.clientError(en.Code.String() + " " + firstLine(en.Text)); ok {
 			d.topic, _ = e.KB.Topic(ce.Topic)
 			d.summary += " " + knowledge.FirstSentence(ce.Meaning)
+			if d.topic == nil {
+				// filed under the code (the seccomp sandbox, the configuration file): the
+				// code's answer, opened by the message's own explanation
+				d.summary = "vsftpd answered " + quote(en.Code.String()+" "+firstLine(en.Text)) + ": " + knowledge.FirstSentence(ce.Meaning)
+				d.entry, _ = e.KB.Lookup(ce.Code)
+				return d, d.entry != nil
+			}
 		}
 		if d.topic != nil {
 			// the message table named it
@@ -595,9 +602,11 @@ func firstWord(s string) string {
 }
 
 // clientTopicNoReply: when the server never replied, the client's own message is all the log
-// has, and the concept it names leads (a refused connection, a time-out, a TLS mismatch).
+// has, and the concept it names leads (a refused connection, a time-out, a TLS mismatch). A
+// server's own log lines ("FAIL LOGIN", "Authentication failed for user") without the reply code
+// they stand for lead with their topic too.
 func clientTopicNoReply(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
-	if !f.noFTP || f.ce == nil || f.ce.Topic == "" || f.ce.Code != 0 {
+	if !f.noFTP || f.ce == nil || f.ce.Topic == "" || f.ce.Code != 0 && (!serverSide(*f.ce) || mentionsCode(f.hint.Text, f.ce.Code)) {
 		return diagnosis{}, false
 	}
 	tp, ok := e.KB.Topic(f.ce.Topic)

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,6 +17,10 @@ type Lead struct {
 	Signals     []string `toml:"signals"`
 	Step        Step     `toml:"step"`
 	PrivatePASV bool     `toml:"private_pasv"`
+	// Unless lists text that says the line is about something else, though it carries a signal:
+	// vsftpd's "500 OOPS: unrecognised variable in config file" is a configuration error, not the
+	// permissions the other OOPS lines are about.
+	Unless []string `toml:"unless"`
 }
 
 func loadLeads(fsys fs.FS) ([]Lead, error) {
@@ -56,6 +61,9 @@ func (b *Base) LeadTopic(line string, code Code) (LeadMatch, bool) {
 	entry := b.codes[code]
 	for _, l := range b.leads {
 		if entry != nil && l.Step != "" && entry.Step == l.Step {
+			continue
+		}
+		if slices.ContainsFunc(l.Unless, func(u string) bool { return strings.Contains(lower, u) }) {
 			continue
 		}
 		var m LeadMatch
