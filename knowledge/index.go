@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -206,6 +207,14 @@ func tokens(s string) []string {
 	ts := strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
+	// Chinese and Japanese put Latin words right next to their own ("用pasv模式list目录"): a
+	// Latin word glued to CJK text is a word of its own, not part of one long CJK "word".
+	for i := 0; i < len(ts); i++ {
+		if parts := splitScripts(ts[i]); len(parts) > 1 {
+			ts = slices.Insert(slices.Delete(ts, i, i+1), i, parts...)
+			i += len(parts) - 1
+		}
+	}
 	// "isn't implemented" is "not implemented": a negation keeps only its "not", so the phrase in
 	// a code's title matches. ("can't" stays "cant": the data's phrases say "can't open".)
 	for i, t := range ts {
@@ -214,6 +223,27 @@ func tokens(s string) []string {
 		}
 	}
 	return ts
+}
+
+// splitScripts splits a word where it changes between CJK and other scripts.
+func splitScripts(t string) []string {
+	var parts []string
+	start, prev := 0, -1
+	for i, r := range t {
+		c := 0
+		if isCJKRune(r) {
+			c = 1
+		}
+		if prev >= 0 && c != prev {
+			parts = append(parts, t[start:i])
+			start = i
+		}
+		prev = c
+	}
+	if start == 0 {
+		return nil
+	}
+	return append(parts, t[start:])
 }
 
 var negations = map[string]bool{"isnt": true, "arent": true, "wasnt": true, "werent": true,
@@ -251,7 +281,7 @@ func (b *Base) Search(query string, limit int) []Match {
 		// match FTP codes meaning something else: none of them is an FTP question.
 		return nil
 	}
-	qt, nbase := ix.analyze(query)
+	qt, nbase := ix.analyze(withoutPaths(query))
 	named := map[string]bool{}
 	for _, m := range CodesIn(query) {
 		named[m.Code.String()] = true
@@ -393,6 +423,29 @@ func (b *Base) Search(query string, limit int) []Match {
 	}
 	return out
 }
+
+// pathRE finds what names a file rather than says something: URLs, absolute and relative paths
+// of two or more parts, Windows paths, dot-files and file names with a common extension.
+var pathRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>]*|(?:^|[\s"'(=:\[])(?:~|\.{1,2})?(?:/[^\s/"'()\[\]]+){2,}/?|\b[\w.-]+(?:/[\w.-]+){2,}/?|\b[a-z]:\\[^\s"']*|(?:^|[\s"'(/])\.[a-z][\w-]*(?:\.[\w-]+)*|\b[\w-]+(?:\.[\w-]+)*\.(?:log|php|html?|txt|conf|cfg|ini|json|xml|ya?ml|js|css|zip|gz|tgz|tar|jpe?g|png|gif|pdf|csv|sh|py|exe|dll|bat|mp4|iso|bak|sql|md)\b`)
+
+// withoutPaths blanks the file names, paths and URLs in a question: the words inside them name a
+// file, not the problem (a file called .git-ftp.log is not a question about FTP logs, nor is
+// wp-content/uploads one about uploads). A question that is little more than a path ("where is
+// vsftpd.log?") keeps it: there the path is the subject.
+func withoutPaths(q string) string {
+	if !strings.ContainsAny(q, "/.\\") {
+		return q
+	}
+	masked := pathRE.ReplaceAllString(q, " ; ")
+	if masked == q || len(nonStop(tokens(masked))) < minWordsBesidePaths {
+		return q
+	}
+	return masked
+}
+
+// minWordsBesidePaths is how many words a question must have besides its paths for the paths to
+// be left out.
+const minWordsBesidePaths = 3
 
 // MaxSearchBytes bounds the text a search reads: the words that matter in a pasted line or a
 // question come first, and a 512 KB line must not cost a search over all of it.

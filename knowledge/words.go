@@ -136,11 +136,15 @@ const maxStemCache = 50000
 // without spaces between words.
 func hasCJK(s string) bool {
 	for _, r := range s {
-		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+		if isCJKRune(r) {
 			return true
 		}
 	}
 	return false
+}
+
+func isCJKRune(r rune) bool {
+	return r >= 0x2E80 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 
 // analyze turns text into the terms the index compares: the stems of its words, then, after an
