@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ftpbot/ftpbot/knowledge"
@@ -38,10 +39,18 @@ func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Re
 		// the data connection (1xx, 227-229) quoted with a failure is what the client saw last
 		// before the data connection failed; that failure's topic leads.
 		t, ok := e.dataFailureTopic(r, line, code)
-		if !ok {
-			return r
+		if ok {
+			lm = knowledge.LeadMatch{Topic: t}
+		} else {
+			// A symptom the line describes around its code ("550 Permission denied for the EPSV
+			// command", "uploads fail above 100 MB with 550") names the failure (see symptomTopic).
+			en, _ := e.KB.Lookup(code)
+			slug, said, found := e.symptomTopic(line, knowledge.Match{ID: code.String(), Kind: knowledge.KindCode, Title: titleOf(en)})
+			if t, ok = e.KB.Topic(slug); !found || !ok || said == "" {
+				return r
+			}
+			lm = knowledge.LeadMatch{Topic: t, Signal: said}
 		}
-		lm = knowledge.LeadMatch{Topic: t}
 	}
 	t := lm.Topic
 	tr := e.topicReply(t)
@@ -156,6 +165,12 @@ const distinctiveMessage = 24
 //     topic that explains that failure goes first, the code second.
 func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Match {
 	ms = e.otherClientWorks(line, ms)
+	if len(ms) == 0 {
+		return ms
+	}
+	if slug, _, ok := e.symptomTopic(line, ms[0]); ok {
+		return e.front(ms, slug)
+	}
 	if len(ms) < 2 {
 		return ms
 	}
@@ -317,7 +332,7 @@ func (e *Engine) otherClientWorks(line string, ms []knowledge.Match) []knowledge
 
 // otherClientRE matches "…but it works with FileZilla", "I can download it by FileZilla client",
 // "works fine in WinSCP", "other FTP clients work".
-var otherClientRE = regexp.MustCompile(`(?i)\b(but|while|whereas|though|however)\b[^.?!]{0,60}\b(works?|working|worked|can|could|fine|ok|succeeds?|no problem)\b[^.?!]{0,40}\b(filezilla|winscp|cyberduck|total commander|other (ftp )?clients?|another (ftp )?client|command[- ]line ftp)\b|\b(filezilla|winscp|cyberduck|other (ftp )?clients?|another (ftp )?client)\b[^.?!]{0,40}\b(works?|worked|working|has no problem|is fine|connects fine)\b`)
+var otherClientRE = regexp.MustCompile(`(?i)\b(but|while|whereas|though|however)\b[^.?!]{0,60}\b(works?|working|worked|can|could|fine|ok|succeeds?|no problem)\b[^.?!]{0,40}\b(filezilla|winscp|cyberduck|total commander|other (ftp )?clients?|another (ftp )?client|command[- ]line ftp)\b|\b(filezilla|winscp|cyberduck|other (ftp )?clients?|another (ftp )?client)\b[^.?!]{0,40}\b(works?|worked|working|has no problem|is fine|connects fine)\b|\b(works?|worked|working|fine|ok)\b[^.?!]{0,25}\b(in|with|from|using|via|through|by)\s+(filezilla|winscp|cyberduck|total commander|other (ftp )?clients?|another (ftp )?client)\b`)
 
 // dataFailureTopic returns the data connection's topic for a line that quotes a reply opening the
 // data connection (1xx, or 227, 228, 229) together with a failure: the passive-address topic for
@@ -402,4 +417,93 @@ func matchedMessage(c knowledge.ClientError, line string) string {
 		}
 	}
 	return best
+}
+
+// front returns ms with the topic slug first (added when the search did not rank it).
+func (e *Engine) front(ms []knowledge.Match, slug string) []knowledge.Match {
+	t, ok := e.KB.Topic(slug)
+	if !ok {
+		return ms
+	}
+	out := []knowledge.Match{{ID: t.Slug, Kind: knowledge.KindTopic, Title: t.Title}}
+	for _, m := range ms {
+		if m.ID != slug {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// symptomTopic returns the topic that explains a symptom a question describes in words, when the
+// symptom says more than the words the search matched (first is the search's best match):
+//   - transfers that fail past a size or a time ("large files fail", "fails above 100 MB",
+//     "stops after 15 minutes") are time-outs of the idle control connection or the data
+//     connection, not the code a server happened to send;
+//   - EPSV or EPRT that fails, while the question says nothing of a login failing, is the extended
+//     passive or IPv6 data connection ("EPSV returns 550", "PASV works but EPSV fails");
+//   - passive mode that times out is the address and ports the server advertises, not the choice
+//     of mode;
+//   - a login, a listing or a new folder that works while uploads or downloads fail is the data
+//     connection;
+//   - another client that works where the asker's program fails is first of all the data
+//     connection's mode.
+func (e *Engine) symptomTopic(line string, first knowledge.Match) (slug, said string, ok bool) {
+	if e.keepsLead(first) {
+		return "", "", false
+	}
+	lower := strings.ToLower(line)
+	switch {
+	case bigTransferRE.MatchString(lower) && (failureWords.MatchString(lower) || cutShortRE.MatchString(lower)) && !corruptRE.MatchString(lower):
+		// (a file that arrives changed is the transfer type's doing, not a time-out's)
+		return "timeouts-keepalive", bigTransferRE.FindString(lower), true
+	case extendedRE.MatchString(lower) && (failureWords.MatchString(lower) || extendedCodeRE.MatchString(lower)):
+		return e.bestOf(line, "pasv-epsv-nat", "ipv6-epsv-eprt"), extendedRE.FindString(lower), true
+	case passiveTimeoutRE.MatchString(lower) && first.ID == "active-vs-passive":
+		return e.bestOf(line, "pasv-epsv-nat", "firewall-ports"), passiveTimeoutRE.FindString(lower), true
+	case loginWorked.MatchString(lower) && setupWorks.MatchString(lower) && transferFails.MatchString(lower):
+		return "active-vs-passive", transferFails.FindString(lower), true
+	case mentionsAny(lower, otherClientNames) && otherClientRE.MatchString(line):
+		return "active-vs-passive", otherClientRE.FindString(line), true
+	}
+	return "", "", false
+}
+
+// keepsLead reports whether a match names a failure no symptom in words overrides: a refused
+// login, TLS, a full disk or quota.
+func (e *Engine) keepsLead(m knowledge.Match) bool {
+	if m.Kind == knowledge.KindTopic {
+		return m.ID == "login-failures" || strings.HasPrefix(m.ID, "tls-") || m.ID == "explicit-implicit-ftps" || m.ID == "ftp-ftps-sftp"
+	}
+	var code int
+	fmt.Sscan(m.ID, &code)
+	en, ok := e.KB.Lookup(knowledge.Code(code))
+	return ok && (en.Step == "login" || en.Step == "tls" || code == 452 || code == 552 || code == 532)
+}
+
+// bestOf returns whichever of the topics the search ranks higher for line, else the first.
+func (e *Engine) bestOf(line string, slugs ...string) string {
+	for _, m := range e.KB.Search(line, 10) {
+		if slices.Contains(slugs, m.ID) {
+			return m.ID
+		}
+	}
+	return slugs[0]
+}
+
+var (
+	bigTransferRE    = regexp.MustCompile(`\b(large|big|huge|larger|bigger)\s+(files?|uploads?|downloads?|transfers?|isos?|archives?|backups?|videos?)\b|\b(above|over|larger than|bigger than|more than|exceeds?|exceeding|beyond)\s+(~|about\s+|around\s+)?\d+([.,]\d+)?\s*(k|m|g|t)i?b?\b|\bafter\s+(about\s+|around\s+|roughly\s+|exactly\s+)?(\d+|a few|several|some|a couple of)\s+(minutes?|mins?|hours?)\b|\b(over|above) a certain size\b|\bfile size (is )?too (big|large)\b|\bfiles? (is |are )?too (big|large)\b|大文件|大きなファイル|große dateien|archivos grandes|file grandi|gros fichiers|arquivos grandes`)
+	cutShortRE       = regexp.MustCompile(`\b(stops?|stopped|partial|partially|incomplete|truncated|cut off|aborted|aborts|dies|died|drops?|dropped|disconnects?)\b`)
+	corruptRE        = regexp.MustCompile(`\b(corrupt\w*|damaged|broken|different size|size mismatch)\b`)
+	extendedRE       = regexp.MustCompile(`\b(epsv|eprt)\b`)
+	extendedCodeRE   = regexp.MustCompile(`\b(epsv|eprt)\b[^.?!]{0,40}\b[45]\d\d\b`)
+	passiveTimeoutRE = regexp.MustCompile(`\b(passive|pasv)\b[^.?!]{0,40}\b(time[sd]?[ -]?out|timing out|timeouts?|hangs?|hanging|stuck)\b`)
+	setupWorks       = regexp.MustCompile(`\b(list|listing|ls|dir|browse|see (the )?(files|folders)|create|make|mkdir|delete|rename)\b`)
+	transferFails    = regexp.MustCompile(`\b(uploads?|uploading|downloads?|downloading|transfers?|put|get|stor|retr)\b[^.?!]{0,30}\b(fail|fails|failed|failing|don't work|doesn't work|do not work|does not work|not working|hang|hangs|time out|times out|timed out|error)\b|\b(can't|cannot|can not|unable to|not able to)\s+(upload|download|transfer|put|get)\b`)
+)
+
+func titleOf(en *knowledge.Entry) string {
+	if en == nil {
+		return ""
+	}
+	return en.Title
 }

@@ -120,6 +120,22 @@ var units = map[string]bool{"b": true, "kb": true, "mb": true, "gb": true, "tb":
 	"min": true, "hours": true, "times": true, "mbps": true, "kbps": true, "days": true, "px": true, "dpi": true,
 	"kbit": true, "mbit": true, "items": true, "lines": true, "rows": true, "records": true, "entries": true}
 
+// countNouns are plural nouns after which a number counts things ("uploaded 550 files", "200
+// images", "421 users"): a quantity, not a reply code. Only nouns: a verb after a code ("530
+// means", "550 appears") must not make it a quantity, so the list is explicit.
+var countNouns = strings.Fields(`file images image photos pictures pics documents docs folders directories dirs
+	subfolders requests attempts tries retries clients sessions threads people persons emails mails messages
+	packets pages videos songs objects accounts customers devices servers sites websites domains ips
+	addresses jobs tasks chunks parts blocks downloads uploads transfers logins members students employees
+	machines computers pcs cameras products orders invoices reports folders zips archives pdfs jpgs xmls
+	csvs rows cells characters chars words simultaneous concurrent parallel`)
+
+func init() {
+	for _, w := range countNouns {
+		units[w] = true
+	}
+}
+
 // wordBefore returns the lower-case word ending just before offset i (skipping spaces and "#",
 // ":", "="), or "".
 func wordBefore(text string, i int) string {

@@ -18,6 +18,8 @@ func TestCodesIn(t *testing.T) {
 		{"227 Entering Passive Mode (192,168,1,10,195,80).", []Code{227}, []bool{true}},
 		{"host:2121 and port 990 refused", nil, nil},
 		{"a 500 MB file and 200 files", nil, nil},
+		{"uploaded 550 files, 200 images and 421 users", nil, nil},
+		{"530 means what?", []Code{530}, []bool{true}},
 		{"after upgrading to 2.0.226 it fails", nil, nil},
 		{"is 226 good or bad?", []Code{226}, []bool{false}},
 		{"I get error 425 on every listing", []Code{425}, []bool{true}},
@@ -71,6 +73,11 @@ func TestElsewhere(t *testing.T) {
 		{"pysftp.Connection failed: Authentication failed", "sftp"},
 		{"sftp://user@host:22 connection refused", "sftp"},
 		{"FTP server says 550 1.2.3 is not a version", ""},
+		{"com.hierynomus.mssmb2.SMBApiException: STATUS_BAD_NETWORK_NAME (0xc00000cc): Could not connect", "smb"},
+		{"[NtStatus 0xc0000022] Unknown NtStatus error returned", "smb"},
+		{"requests.exceptions.HTTPError: 550 Client Error: access denied for url: http://x/", "http"},
+		{"javax.mail.MessagingException: 550 access denied", "smtp"},
+		{"response.status_code is 550 after the upload", ""},
 	}
 	for _, tt := range tests {
 		p, ok := b.Elsewhere(tt.text)
@@ -108,6 +115,13 @@ func TestAnalyze(t *testing.T) {
 		{"No such file or directory: 'Ã¤nderungen.txt'", []string{"garbl", "encod"}},
 		{`{"name":"è¿ä¸ªç®å½"}`, []string{"garbl", "encod"}},
 		{"curl: (7) Failed to connect to host port 21: Verbindungsaufbau abgelehnt", []string{"refus"}},
+		{"用pasv模式list目录的时候卡着不动", []string{"pasv", "list", "hang", "directori"}},
+		{"Error: ECONNREFUSED - Conexión rehusada por el servidor", []string{"refus"}},
+		{"エラー: 接続を拒否されました", []string{"refus"}},
+		{"Ошибка: Отказано в соединении", []string{"refus"}},
+		{"ftp: connect: Keine Route zum Zielrechner", []string{"rout"}},
+		{"FTP 로그인 실패", []string{"login", "fail"}},
+		{"代理服务器后面FTP列表一直等待", []string{"proxi", "hang"}},
 	}
 	for _, tt := range tests {
 		terms, _ := b.index.analyze(tt.text)
@@ -188,6 +202,37 @@ func TestSearchInOtherLanguages(t *testing.T) {
 		ms := b.Search(tt.q, 3)
 		if len(ms) == 0 || ms[0].ID != tt.want {
 			t.Errorf("Search(%q) = %v, want %s first", tt.q, ms, tt.want)
+		}
+	}
+}
+
+// TestWithoutPaths: the words of file names, paths and URLs do not count in a sentence, but a
+// question about the file itself keeps it.
+func TestWithoutPaths(t *testing.T) {
+	tests := []struct {
+		text string
+		gone []string // words that must not be searched
+		kept []string // words that must still be searched
+	}{
+		{"git ftp push fails, see .git-ftp.log for details", []string{"log"}, []string{"push", "fails"}},
+		{"the transfer hangs and nothing shows in /var/log/vsftpd.log", []string{"log", "vsftpd"}, []string{"transfer", "hangs"}},
+		{"I uploaded index.php to wp-content/uploads/2020/ but the site is old", []string{"uploads", "php"}, []string{"uploaded", "site"}},
+		{"the page https://example.com/ftp/login.html says login failed", []string{"example", "html"}, []string{"login", "failed"}},
+		{"where is vsftpd.log?", nil, []string{"vsftpd", "log"}},
+		{"SSL/TLS handshake failed on upload", nil, []string{"ssl", "tls", "handshake"}},
+		{"speed is 10 kb/s on large uploads", nil, []string{"speed", "uploads"}},
+	}
+	for _, tt := range tests {
+		words := tokens(withoutPaths(tt.text))
+		for _, w := range tt.gone {
+			if slices.Contains(words, w) {
+				t.Errorf("withoutPaths(%q) = %q, want %q gone", tt.text, words, w)
+			}
+		}
+		for _, w := range tt.kept {
+			if !slices.Contains(words, w) {
+				t.Errorf("withoutPaths(%q) = %q, want %q kept", tt.text, words, w)
+			}
 		}
 	}
 }
