@@ -33,7 +33,7 @@ func (e *Engine) Ask(query string) Reply {
 func (e *Engine) ask(raw string) Reply {
 	text, cut := clean(raw)
 	t := transcript.Parse(text) // once, for the answer, its evidence and its first steps
-	r := e.answer(text, t)
+	r := e.refusedControlPort(e.answer(text, t), text)
 	switch r.Kind {
 	case KindCode, KindLog, KindTopic, KindClass:
 		if len(r.Evidence) <= 1 && r.Kind != KindClass {

@@ -507,3 +507,45 @@ func titleOf(en *knowledge.Entry) string {
 	}
 	return en.Title
 }
+
+// refusedControlPort lets the firewall topic lead an answer about a refused connection to the
+// control port ("connect ECONNREFUSED 203.0.113.7:21", "Failed to connect to host port 21:
+// Verbindungsaufbau abgelehnt"): the client reached the machine and was turned away at port 21,
+// which a firewall rule or a server that is not listening there does; the topic says which ports
+// FTP needs and how to test them. A Windows socket number the text quotes (10061) keeps its own
+// answer first.
+func (e *Engine) refusedControlPort(r Reply, text string) Reply {
+	if len(r.Matches) == 0 || r.Kind != KindCode && r.Kind != KindTopic && r.Kind != KindLog {
+		return r
+	}
+	if first := r.Matches[0].ID; first != "10061" && first != "connection-failures" {
+		return r
+	}
+	lower := strings.ToLower(knowledge.Bounded(text, maxLineBytes))
+	if strings.Contains(lower, "10061") || !controlPortRE.MatchString(lower) || !refusalRE.MatchString(lower) {
+		return r
+	}
+	t, ok := e.KB.Topic("firewall-ports")
+	if !ok {
+		return r
+	}
+	tr := e.topicReply(t)
+	tr.Summary = "The connection to port 21 was refused: " + t.Title + ". " + t.Summary
+	for _, s := range r.Sections {
+		if strings.HasPrefix(s.Heading, "Your client") {
+			tr.Sections = append([]Section{s}, tr.Sections...)
+		}
+	}
+	for _, m := range r.Matches {
+		if m.ID != t.Slug {
+			tr.Matches = append(tr.Matches, m)
+		}
+	}
+	tr.Evidence = r.Evidence
+	return tr
+}
+
+var (
+	controlPortRE = regexp.MustCompile(`(?:[\w\].]:|\bport\s+)21\b`)
+	refusalRE     = regexp.MustCompile(`econnrefused|connection refused|refused it|abgelehnt|verweigert|refusée|rechazada|rehusada|rifiutata|recusada|отказано|拒绝|拒否|거부`)
+)
