@@ -453,8 +453,9 @@ func (e *Engine) symptomTopic(line string, first knowledge.Match) (slug, said st
 	}
 	lower := strings.ToLower(line)
 	switch {
-	case bigTransferRE.MatchString(lower) && (failureWords.MatchString(lower) || cutShortRE.MatchString(lower)) && !corruptRE.MatchString(lower):
-		// (a file that arrives changed is the transfer type's doing, not a time-out's)
+	case bigTransferRE.MatchString(lower) && (failureWords.MatchString(lower) || cutShortRE.MatchString(lower)) && !corruptRE.MatchString(lower) && !e.transferCode(first):
+		// (a file that arrives changed is the transfer type's doing, not a time-out's; a code
+		// that says how the transfer was cut, 426 or 421, keeps its own answer)
 		return "timeouts-keepalive", bigTransferRE.FindString(lower), true
 	case extendedRE.MatchString(lower) && (failureWords.MatchString(lower) || extendedCodeRE.MatchString(lower)):
 		return e.bestOf(line, "pasv-epsv-nat", "ipv6-epsv-eprt"), extendedRE.FindString(lower), true
@@ -478,6 +479,18 @@ func (e *Engine) keepsLead(m knowledge.Match) bool {
 	fmt.Sscan(m.ID, &code)
 	en, ok := e.KB.Lookup(knowledge.Code(code))
 	return ok && (en.Step == "login" || en.Step == "tls" || code == 452 || code == 552 || code == 532)
+}
+
+// transferCode reports whether m is a code of the data connection, the transfer or the session's
+// end: such a code already says how a long transfer failed.
+func (e *Engine) transferCode(m knowledge.Match) bool {
+	if m.Kind != knowledge.KindCode {
+		return false
+	}
+	var code int
+	fmt.Sscan(m.ID, &code)
+	en, ok := e.KB.Lookup(knowledge.Code(code))
+	return ok && (en.Step == knowledge.StepTransfer || en.Step == knowledge.StepData || en.Step == knowledge.StepClose)
 }
 
 // bestOf returns whichever of the topics the search ranks higher for line, else the first.
@@ -515,14 +528,15 @@ func titleOf(en *knowledge.Entry) string {
 // FTP needs and how to test them. A Windows socket number the text quotes (10061) keeps its own
 // answer first.
 func (e *Engine) refusedControlPort(r Reply, text string) Reply {
-	if len(r.Matches) == 0 || r.Kind != KindCode && r.Kind != KindTopic && r.Kind != KindLog {
+	if len(r.Matches) == 0 || r.Kind != KindCode && r.Kind != KindTopic {
 		return r
 	}
 	if first := r.Matches[0].ID; first != "10061" && first != "connection-failures" {
 		return r
 	}
 	lower := strings.ToLower(knowledge.Bounded(text, maxLineBytes))
-	if strings.Contains(lower, "10061") || !controlPortRE.MatchString(lower) || !refusalRE.MatchString(lower) {
+	if strings.Contains(lower, "10061") || !controlPortRE.MatchString(lower) || !refusalRE.MatchString(lower) || loopbackRE.MatchString(lower) {
+		// (a refusal from the machine itself is a server that is not running, not a firewall)
 		return r
 	}
 	t, ok := e.KB.Topic("firewall-ports")
@@ -546,6 +560,7 @@ func (e *Engine) refusedControlPort(r Reply, text string) Reply {
 }
 
 var (
+	loopbackRE    = regexp.MustCompile(`\b(127\.\d+\.\d+\.\d+|localhost)\b|\[?::1\]?:21\b`)
 	controlPortRE = regexp.MustCompile(`(?:[\w\].]:|\bport\s+)21\b`)
 	refusalRE     = regexp.MustCompile(`econnrefused|connection refused|refused it|abgelehnt|verweigert|refusée|rechazada|rehusada|rifiutata|recusada|отказано|拒绝|拒否|거부`)
 )
