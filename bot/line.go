@@ -452,16 +452,18 @@ func (e *Engine) symptomTopic(line string, first knowledge.Match) (slug, said st
 		return "", "", false
 	}
 	lower := strings.ToLower(line)
+	// Cheap tests first: the expressions below cost more than the search itself, and most
+	// questions name none of these things.
 	switch {
-	case bigTransferRE.MatchString(lower) && (failureWords.MatchString(lower) || cutShortRE.MatchString(lower)) && !corruptRE.MatchString(lower) && !e.transferCode(first):
+	case mentionsAny(lower, sizeWords) && bigTransferRE.MatchString(lower) && (failureWords.MatchString(lower) || cutShortRE.MatchString(lower)) && !corruptRE.MatchString(lower) && !e.transferCode(first):
 		// (a file that arrives changed is the transfer type's doing, not a time-out's; a code
 		// that says how the transfer was cut, 426 or 421, keeps its own answer)
 		return "timeouts-keepalive", bigTransferRE.FindString(lower), true
-	case extendedRE.MatchString(lower) && (failureWords.MatchString(lower) || extendedCodeRE.MatchString(lower)):
+	case (strings.Contains(lower, "epsv") || strings.Contains(lower, "eprt")) && extendedRE.MatchString(lower) && (failureWords.MatchString(lower) || extendedCodeRE.MatchString(lower)):
 		return e.bestOf(line, "pasv-epsv-nat", "ipv6-epsv-eprt"), extendedRE.FindString(lower), true
-	case passiveTimeoutRE.MatchString(lower) && first.ID == "active-vs-passive":
+	case first.ID == "active-vs-passive" && (strings.Contains(lower, "passive") || strings.Contains(lower, "pasv")) && passiveTimeoutRE.MatchString(lower):
 		return e.bestOf(line, "pasv-epsv-nat", "firewall-ports"), passiveTimeoutRE.FindString(lower), true
-	case loginWorked.MatchString(lower) && setupWorks.MatchString(lower) && transferFails.MatchString(lower):
+	case mentionsAny(lower, loginNames) && loginWorked.MatchString(lower) && setupWorks.MatchString(lower) && transferFails.MatchString(lower):
 		return "active-vs-passive", transferFails.FindString(lower), true
 	case mentionsAny(lower, otherClientNames) && otherClientRE.MatchString(line):
 		return "active-vs-passive", otherClientRE.FindString(line), true
@@ -502,6 +504,9 @@ func (e *Engine) bestOf(line string, slugs ...string) string {
 	}
 	return slugs[0]
 }
+
+// sizeWords are in every question bigTransferRE matches.
+var sizeWords = []string{"large", "big", "huge", "above", "over", "more than", "exceed", "beyond", "after", "too ", "大", "große", "grand", "gros"}
 
 var (
 	bigTransferRE    = regexp.MustCompile(`\b(large|big|huge|larger|bigger)\s+(files?|uploads?|downloads?|transfers?|isos?|archives?|backups?|videos?)\b|\b(above|over|larger than|bigger than|more than|exceeds?|exceeding|beyond)\s+(~|about\s+|around\s+)?\d+([.,]\d+)?\s*(k|m|g|t)i?b?\b|\bafter\s+(about\s+|around\s+|roughly\s+|exactly\s+)?(\d+|a few|several|some|a couple of)\s+(minutes?|mins?|hours?)\b|\b(over|above) a certain size\b|\bfile size (is )?too (big|large)\b|\bfiles? (is |are )?too (big|large)\b|大文件|大きなファイル|große dateien|archivos grandes|file grandi|gros fichiers|arquivos grandes`)
