@@ -461,8 +461,8 @@ func (e *Engine) symptomTopic(line string, first knowledge.Match) (slug, said st
 		return "timeouts-keepalive", bigTransferRE.FindString(lower), true
 	case (strings.Contains(lower, "epsv") || strings.Contains(lower, "eprt")) && extendedRE.MatchString(lower) && (failureWords.MatchString(lower) || extendedCodeRE.MatchString(lower)):
 		return e.bestOf(line, "pasv-epsv-nat", "ipv6-epsv-eprt"), extendedRE.FindString(lower), true
-	case first.ID == "active-vs-passive" && (strings.Contains(lower, "passive") || strings.Contains(lower, "pasv")) && passiveTimeoutRE.MatchString(lower):
-		return e.bestOf(line, "pasv-epsv-nat", "firewall-ports"), passiveTimeoutRE.FindString(lower), true
+	case first.ID == "active-vs-passive" && e.passiveTimesOut(lower, line):
+		return e.bestOf(line, "pasv-epsv-nat", "firewall-ports"), "passive", true
 	case mentionsAny(lower, loginNames) && loginWorked.MatchString(lower) && setupWorks.MatchString(lower) && transferFails.MatchString(lower):
 		return "active-vs-passive", transferFails.FindString(lower), true
 	case mentionsAny(lower, otherClientNames) && otherClientRE.MatchString(line):
@@ -481,6 +481,17 @@ func (e *Engine) keepsLead(m knowledge.Match) bool {
 	fmt.Sscan(m.ID, &code)
 	en, ok := e.KB.Lookup(knowledge.Code(code))
 	return ok && (en.Step == "login" || en.Step == "tls" || code == 452 || code == 552 || code == 532)
+}
+
+// passiveTimesOut reports whether a question says passive mode times out or hangs: in English,
+// the two close together ("passive mode always times out"; in a long story the words may be about
+// different things); in the other languages the words table knows, anywhere in the question
+// ("Verzeichnisliste hängt im passiven Modus", "被动模式下目录列表超时").
+func (e *Engine) passiveTimesOut(lower, line string) bool {
+	if (strings.Contains(lower, "passive") || strings.Contains(lower, "pasv")) && passiveWordRE.MatchString(lower) {
+		return passiveTimeoutRE.MatchString(lower)
+	}
+	return e.KB.Says(line, "passive") && e.KB.Says(line, "timeout", "hang")
 }
 
 // transferCode reports whether m is a code of the data connection, the transfer or the session's
@@ -514,6 +525,7 @@ var (
 	corruptRE        = regexp.MustCompile(`\b(corrupt\w*|damaged|broken|different size|size mismatch)\b`)
 	extendedRE       = regexp.MustCompile(`\b(epsv|eprt)\b`)
 	extendedCodeRE   = regexp.MustCompile(`\b(epsv|eprt)\b[^.?!]{0,40}\b[45]\d\d\b`)
+	passiveWordRE    = regexp.MustCompile(`\b(passive|pasv)\b`)
 	passiveTimeoutRE = regexp.MustCompile(`\b(passive|pasv)\b[^.?!]{0,40}\b(time[sd]?[ -]?out|timing out|timeouts?|hangs?|hanging|stuck)\b`)
 	setupWorks       = regexp.MustCompile(`\b(list|listing|ls|dir|browse|see (the )?(files|folders)|create|make|mkdir|delete|rename)\b`)
 	transferFails    = regexp.MustCompile(`\b(uploads?|uploading|downloads?|downloading|transfers?|put|get|stor|retr)\b[^.?!]{0,30}\b(fail|fails|failed|failing|don't work|doesn't work|do not work|does not work|not working|hang|hangs|time out|times out|timed out|error)\b|\b(can't|cannot|can not|unable to|not able to)\s+(upload|download|transfer|put|get)\b`)

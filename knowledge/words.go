@@ -260,3 +260,17 @@ func init() {
 		otherStopwords[w] = true
 	}
 }
+
+// Says reports whether text holds a word for any of meanings (each in the knowledge base's own
+// words, "passive", "timeout"), as the search reads it: by stem, through the synonyms of
+// data/words.toml and in every language the table lists ("passiven Modus", "被动模式").
+func (b *Base) Says(text string, meanings ...string) bool {
+	terms, _ := b.index.analyze(Bounded(text, MaxSearchBytes))
+	for _, m := range meanings {
+		want := stems(m)
+		if len(want) > 0 && containsRun(terms, want) {
+			return true
+		}
+	}
+	return false
+}

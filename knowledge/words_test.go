@@ -236,3 +236,28 @@ func TestWithoutPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestSays: a meaning is found in the question's own words and through the words table, in any
+// language it lists.
+func TestSays(t *testing.T) {
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text     string
+		meanings []string
+		want     bool
+	}{
+		{"passive mode times out", []string{"passive"}, true},
+		{"FTP Verzeichnisliste hängt im passiven Modus", []string{"hang"}, true},
+		{"FTP Verzeichnisliste hängt im passiven Modus", []string{"passive"}, true},
+		{"被动模式下目录列表超时", []string{"timeout"}, true},
+		{"active mode works", []string{"passive"}, false},
+	}
+	for _, tt := range tests {
+		if got := b.Says(tt.text, tt.meanings...); got != tt.want {
+			t.Errorf("Says(%q, %q) = %v, want %v", tt.text, tt.meanings, got, tt.want)
+		}
+	}
+}
