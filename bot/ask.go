@@ -43,6 +43,8 @@ func (e *Engine) ask(raw string) Reply {
 		}
 		r.FirstSteps = e.firstSteps(r, text, t)
 	}
+	// Whatever picked them, evidence lines never carry a password (see CarriesCredential).
+	r.Evidence = withoutCredentials(r.Evidence)
 	if cut {
 		// Every kind of answer says so: the part that was read may not be the part that mattered.
 		note := Section{Heading: "Input cut", Body: fmt.Sprintf("Your text was longer than %d KB, so only its beginning was read. Paste the part around the error (the last screenful of a log) for an answer about that.", MaxQueryBytes>>10)}

@@ -508,7 +508,7 @@ func (e *Engine) inputEvidence(text string, t *transcript.Transcript) []string {
 	case len(lines) > 1:
 		return logEvidence(text, t)
 	case len(lines) == 1:
-		if _, ok := e.clientError(lines[0]); ok && len(lines[0]) <= maxEvidenceLine {
+		if _, ok := e.clientError(lines[0]); ok && len(lines[0]) <= maxEvidenceLine && !CarriesCredential(lines[0]) {
 			return []string{strings.TrimSpace(lines[0])}
 		}
 	}
@@ -553,18 +553,15 @@ func logEvidence(text string, t *transcript.Transcript) []string {
 	var out []string
 	for _, n := range slices.Compact(want) {
 		if n >= 1 && n <= len(lines) {
-			// A PASS or ACCT line is left out rather than masked: evidence is quoted verbatim, and
-			// a pasted raw log must not echo a password into a chat.
-			if l := strings.TrimRight(lines[n-1], " \t\r"); strings.TrimSpace(l) != "" && len(l) <= maxEvidenceLine && !passwordRE.MatchString(l) {
+			// A line with a password is left out rather than masked: evidence is quoted verbatim,
+			// and a pasted raw log must not echo a password into a chat.
+			if l := strings.TrimRight(lines[n-1], " \t\r"); strings.TrimSpace(l) != "" && len(l) <= maxEvidenceLine && !CarriesCredential(l) {
 				out = append(out, l)
 			}
 		}
 	}
 	return out
 }
-
-// passwordRE finds a log line that carries a password (the argument of PASS or ACCT).
-var passwordRE = regexp.MustCompile(`(?i)\b(?:PASS|ACCT)\s+\S`)
 
 // maxEvidenceLine bounds an evidence line. Evidence is quoted verbatim, so a longer line (a
 // multi-line reply that a client printed as one) is left out rather than cut.

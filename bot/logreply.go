@@ -215,7 +215,7 @@ func (e *Engine) codeDiagnosis(t *transcript.Transcript, f logFailure) diagnosis
 			}
 		}
 		if f.exc != nil {
-			if call := userCall(t); call != nil {
+			if call := userCall(t); call != nil && !CarriesCredential(call.Raw) {
 				d.evidence = append(d.evidence, call)
 			}
 			if f.exc != f.reply {
@@ -377,8 +377,8 @@ func evidenceLines(es []*transcript.Entry, pick func(string) bool) []string {
 		if line == "" || seen[line] {
 			continue
 		}
-		if en.Dir == transcript.Command && strings.Contains(line, "****") {
-			continue // a masked password is not verbatim
+		if CarriesCredential(line) {
+			continue // left out, not masked: evidence is verbatim
 		}
 		seen[line] = true
 		out = append(out, line)
