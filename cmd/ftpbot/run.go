@@ -130,15 +130,16 @@ func (ev env) ask(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage}
 	}
 	query := strings.Join(append(fs.Args(), text...), " ")
-	if strings.TrimSpace(query) == "" {
-		return usageErr("ftpbot ask: give a question, e.g. ftpbot ask 530")
-	}
 	if query == "-" {
 		b, err := io.ReadAll(io.LimitReader(ev.stdin, bot.MaxQueryBytes+1))
 		if err != nil {
 			return err
 		}
 		query = string(b)
+	}
+	// An empty question is the same mistake whether it came as an argument or on standard input.
+	if strings.TrimSpace(query) == "" {
+		return usageErr("ftpbot ask: give a question, e.g. ftpbot ask 530 (or a log on standard input: ftpbot ask - < session.log)")
 	}
 	e, err := ev.engine()
 	if err != nil {
@@ -168,20 +169,23 @@ func (ev env) ask(ctx context.Context, args []string) error {
 	return nil
 }
 
-// splitAskArgs separates ask's flags from the question. A question may itself start with a dash
-// (a pasted lftp log starts with "---- Connecting to …", a curl error with "-"): an argument that
-// starts with "-" but names none of fs's flags begins the question, and so does everything after
-// it. "--" still ends the flags, and "-" alone still means standard input.
+// splitAskArgs separates ask's flags from the question. One of fs's flags is a flag wherever it
+// stands before "--" (ftpbot ask 530 --json). A question may itself hold dashes (a pasted lftp
+// log starts with "---- Connecting to …", a command line has "-v"): an argument that starts with
+// "-" but names none of fs's flags is text. "--" ends the flags, and "-" alone still means
+// standard input.
 func splitAskArgs(fs *flag.FlagSet, args []string) (flags, text []string) {
 	for i, a := range args {
-		if a == "--" {
-			return args[:i], args[i+1:]
-		}
-		if a == "-" || !strings.HasPrefix(a, "-") || !isFlag(fs, a) {
-			return args[:i], args[i:]
+		switch {
+		case a == "--":
+			return flags, append(text, args[i+1:]...)
+		case a != "-" && strings.HasPrefix(a, "-") && isFlag(fs, a):
+			flags = append(flags, a)
+		default:
+			text = append(text, a)
 		}
 	}
-	return args, nil
+	return flags, text
 }
 
 // isFlag reports whether arg ("-json", "--json", "--json=false", "-h") names a flag of fs or the
