@@ -10,6 +10,13 @@
 //	r := bot.New(kb).Handle(ctx, bot.Request{Text: "530 Login incorrect.", Platform: "web"})
 //	fmt.Println(r.Title) // 530 Not logged in
 //
+// Chat shows a Reply as a Card (Reply.Card): the title, the evidence and whose words it is, one
+// sentence of what it means, what to do first (Reply.FirstSteps, chosen from the evidence when
+// the question is answered: the server software, the client, the failing command, the server's
+// own words; see chooseSteps), a context line and one list of related failures and concepts. The
+// rest is Reply.More, ordered so that fixes come before background. Every renderer builds its
+// card from the same Card.
+//
 // Words with one meaning here and everywhere else in ftpbot:
 //   - Reply: the bot's answer (this package's Reply). What an FTP server sends back is a reply
 //     line or a response (knowledge.ParseReplyLine, probe.Result.Response), with a reply code.

@@ -78,6 +78,10 @@ type Reply struct {
 	// EvidenceSource is where the evidence was found when the answer read several messages (a chat
 	// thread): a link to that message, so the card can say which message held it. Nil otherwise.
 	EvidenceSource *Link `json:"evidence_source,omitempty"`
+	// FirstSteps are the one to three things to try first, chosen from the evidence (the server
+	// software, the client, the failing command, the reply's own words; see firstSteps). Empty
+	// when the answer has nothing to do (a concept, a success, a no-match).
+	FirstSteps []string `json:"first_steps,omitempty"`
 	// Query is the text that was asked, as received.
 	Query      string     `json:"query"`
 	Visibility Visibility `json:"visibility"`
