@@ -30,6 +30,9 @@ type Config struct {
 	// meta records which keys the file set, so defaults that depend on presence ("enabled" unset
 	// means: on when the secrets are there) can tell an absent key from a false one.
 	meta toml.MetaData
+	// fileRedisURL is state.redis_url as the file wrote it, before FTPBOT_REDIS_URL replaces
+	// it: whether the file holds a password depends on the file's value.
+	fileRedisURL string
 }
 
 // isSet reports whether the file wrote the dotted key ("slack.enabled"), whatever its value.
@@ -182,6 +185,7 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 	}
 	c.meta = meta
 	problems := ConfigErrors(keyProblems)
+	c.fileRedisURL = c.State.RedisURL
 	for _, s := range secretEnv {
 		if v := strings.TrimSpace(getenv(s.env)); v != "" {
 			*s.field(&c) = v

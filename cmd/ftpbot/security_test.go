@@ -159,6 +159,11 @@ func TestTOMLErrorsNeverQuoteSecrets(t *testing.T) {
 		{"unquoted password", "[probe.profiles.p]\nusername = \"u\"\npassword = Hunter2secret\n", "password"},
 		{"inline table", "[probe]\nprofiles = { p = { password = Hunter2secret } }\n", "line 2"},
 		{"inside a multi-line string", "[probe.profiles.p]\nusername = \"u\"\npassword = \"\"\"Hunter2\nHunter2\\qsecret\"\"\"\n", "line 4"},
+		// A URL may carry a user and password: redis://user:password@host.
+		{"unquoted redis URL starting with its password", "[state]\nredis_url = Hunter2pw@redis:6379\n", "state.redis_url"},
+		{"unquoted redis URL", "[state]\nredis_url = redis://u:Hunter2pw@h:6379/0\n", "state.redis_url"},
+		{"redis URL with a bad escape", "[state]\nredis_url = \"redis://u:Hu\\qnter2pw@h\"\n", "state.redis_url"},
+		{"any URL key", "[server]\npublic_url = Hunter2pw@example.com\n", "server.public_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,7 +172,7 @@ func TestTOMLErrorsNeverQuoteSecrets(t *testing.T) {
 				t.Fatal("want an error")
 			}
 			msg := err.Error()
-			for _, part := range []string{"Hunter", "Hu", "2secret", `\q`, "'H'", "'t'"} {
+			for _, part := range []string{"Hunter", "Hu", "2secret", `\q`, "'H'", "'t'", `"redis"`} {
 				if strings.Contains(msg, part) {
 					t.Errorf("the error quotes %q from the secret: %s", part, msg)
 				}
@@ -331,12 +336,20 @@ func TestConfigCheckWarnsReadableSecrets(t *testing.T) {
 		name, toml string
 		mode       os.FileMode
 		warn       bool
+		env        map[string]string
 	}{
-		{"secret, world-readable", secret, 0o644, true},
-		{"secret, group-readable", secret, 0o640, true},
-		{"secret, private", secret, 0o600, false},
-		{"profile password, readable", "[probe.profiles.p]\nhost = \"ftp.example.com\"\nusername = \"u\"\npassword = \"pw\"\n", 0o644, true},
-		{"no secret, readable", "[server]\nlisten = \"127.0.0.1:8080\"\n", 0o644, false},
+		{"secret, world-readable", secret, 0o644, true, nil},
+		{"secret, group-readable", secret, 0o640, true, nil},
+		{"secret, private", secret, 0o600, false, nil},
+		{"profile password, readable", "[probe.profiles.p]\nhost = \"ftp.example.com\"\nusername = \"u\"\npassword = \"pw\"\n", 0o644, true, nil},
+		{"no secret, readable", "[server]\nlisten = \"127.0.0.1:8080\"\n", 0o644, false, nil},
+		{"redis password, readable", "[state]\nbackend = \"redis\"\nredis_url = \"redis://ftpbot:pw@127.0.0.1:6379/0\"\n", 0o644, true, nil},
+		{"redis password only, group-readable", "[state]\nredis_url = \"rediss://:pw@127.0.0.1:6380/0\"\n", 0o640, true, nil},
+		{"redis password, private", "[state]\nredis_url = \"redis://ftpbot:pw@127.0.0.1:6379/0\"\n", 0o600, false, nil},
+		{"redis URL without a password, readable", "[state]\nbackend = \"redis\"\nredis_url = \"redis://127.0.0.1:6379/0\"\n", 0o644, false, nil},
+		// The environment's URL wins, but the file still holds its own password.
+		{"redis password in the file, another URL in the environment", "[state]\nredis_url = \"redis://ftpbot:pw@127.0.0.1:6379/0\"\n", 0o644, true,
+			map[string]string{"FTPBOT_REDIS_URL": "redis://127.0.0.1:6379/0"}},
 	}
 	for i, tt := range tests {
 		path := fmt.Sprintf("%s/c%d.toml", dir, i)
@@ -345,7 +358,7 @@ func TestConfigCheckWarnsReadableSecrets(t *testing.T) {
 		}
 		os.Chmod(path, tt.mode)
 		var out, errOut strings.Builder
-		if err := run(context.Background(), []string{"config", "check", "--config", path}, envOf(nil), strings.NewReader(""), &out, &errOut); err != nil {
+		if err := run(context.Background(), []string{"config", "check", "--config", path}, envOf(tt.env), strings.NewReader(""), &out, &errOut); err != nil {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
 		}

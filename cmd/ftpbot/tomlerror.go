@@ -9,8 +9,9 @@ import (
 )
 
 // secretKeyRE matches the names of keys whose values are secrets: tokens, signing secrets,
-// passwords (and their env names, which do no harm to hide).
-var secretKeyRE = regexp.MustCompile(`(?i)token|secret|password`)
+// passwords (and their env names, which do no harm to hide), and URLs, which may carry a user
+// and password (state.redis_url = redis://user:password@host).
+var secretKeyRE = regexp.MustCompile(`(?i)token|secret|password|url`)
 
 var (
 	tableRE = regexp.MustCompile(`^\s*\[+\s*([^\]]+?)\s*\]+`)
