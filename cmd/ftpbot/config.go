@@ -46,6 +46,31 @@ type ServerConfig struct {
 	PublicURL       string   `toml:"public_url"`
 	LogLevel        string   `toml:"log_level"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// TrustedProxies are the CIDR ranges of the reverse proxies in front of the server, whose
+	// X-Forwarded-For names the web visitor (see web.Options.TrustedProxies). Empty: none.
+	TrustedProxies []string `toml:"trusted_proxies"`
+}
+
+// trustedProxies is server.trusted_proxies parsed; Validate has refused what does not parse.
+// A bare address is a range of one.
+func (c ServerConfig) trustedProxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		if p, ok := parseProxyRange(s); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseProxyRange(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
 }
 
 // LimitsConfig bounds what one user can ask.
@@ -240,6 +265,11 @@ func (c *Config) Validate() ConfigErrors {
 	}
 	if c.Server.ShutdownTimeout.Duration <= 0 {
 		bad("server.shutdown_timeout must be more than zero.")
+	}
+	for _, r := range c.Server.TrustedProxies {
+		if _, ok := parseProxyRange(r); !ok {
+			bad("server.trusted_proxies has %q, which is not a CIDR range like \"10.0.0.0/8\" or an address.", r)
+		}
 	}
 	if c.Limits.PerUserPerMinute < 0 {
 		bad("limits.per_user_per_minute must be 0 (no limit) or more.")
