@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -202,11 +201,7 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 	// Every unknown key and every wrong type at once, instead of stopping at the first.
 	meta, keyProblems, err := tomlcheck.Decode(string(data), &c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, ConfigErrors{parseErrorText(string(data), pe)}
-		}
-		return nil, ConfigErrors{"the file is not valid TOML: " + err.Error()}
+		return nil, ConfigErrors{tomlcheck.SyntaxProblem(string(data), err)}
 	}
 	c.meta = meta
 	problems := ConfigErrors(keyProblems)

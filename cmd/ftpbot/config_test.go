@@ -135,6 +135,12 @@ func TestConfigErrorsNeverShowSecrets(t *testing.T) {
 	if strings.Contains(err.Error(), "TOPSECRET") {
 		t.Errorf("a secret leaked into the error: %v", err)
 	}
+	// Not TOML at all: the parser would quote the start of the value (internal/tomlcheck's
+	// TestTOMLErrorsNeverQuoteSecrets has the cases).
+	_, err = ParseConfig(strings.NewReader("[state]\nredis_url = TOPSECRET:pw@redis:6379\n"), noEnv)
+	if err == nil || strings.Contains(err.Error(), "TOPSECRET") || !strings.Contains(err.Error(), "state.redis_url") {
+		t.Errorf("an unquoted URL: %v, want an error naming state.redis_url without its value", err)
+	}
 }
 
 // The example config must always parse and validate, and document every key the code reads, so
