@@ -318,7 +318,7 @@ func (c *Config) Validate() ConfigErrors {
 			bad("probe.profiles.%s has both password and password_env: keep one.", n)
 		}
 	}
-	p = append(p, c.State.problems()...)
+	p = append(p, c.State.options().Problems()...)
 	return p
 }
 
