@@ -249,10 +249,10 @@ func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
 
 // Tunables: Discord waits three seconds for a response; the token then lives 15 minutes.
 const (
-	ackTimeout    = 2500 * time.Millisecond
-	laterTimeout  = 14 * time.Minute
-	mentionTimout = 30 * time.Second
-	drainTimeout  = 5 * time.Second
+	ackTimeout     = 2500 * time.Millisecond
+	laterTimeout   = 14 * time.Minute
+	mentionTimeout = 30 * time.Second
+	drainTimeout   = 5 * time.Second
 )
 
 // busyReplies bounds the "busy, try again" replies in flight at once.
@@ -656,7 +656,7 @@ func (a *Adapter) mention(m *discordgo.Message) {
 	if !a.claim("message:" + m.ID) {
 		return
 	}
-	ok := a.workers.TryGo(mentionTimout, func(ctx context.Context) {
+	ok := a.workers.TryGo(mentionTimeout, func(ctx context.Context) {
 		r := a.o.Engine.Handle(ctx, bot.Request{Text: text, User: m.Author.ID, Platform: Name})
 		data := Render(r, a.options(r, false))
 		send := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions,

@@ -179,8 +179,11 @@ const listenEnv = "FTPBOT_LISTEN"
 // ConfigErrors is every problem found in a config, each a full sentence naming its key.
 type ConfigErrors []string
 
-func (e ConfigErrors) Error() string {
-	return "the configuration has " + plural(len(e), "problem") + ":\n  - " + strings.Join(e, "\n  - ")
+func (e ConfigErrors) Error() string { return "the configuration has " + e.list() }
+
+// list is "2 problems:" and the problems, one a line.
+func (e ConfigErrors) list() string {
+	return plural(len(e), "problem") + ":\n  - " + strings.Join(e, "\n  - ")
 }
 
 func plural(n int, s string) string {

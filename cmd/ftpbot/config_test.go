@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -209,4 +210,36 @@ func configKeys(t reflect.Type, prefix []string) [][]string {
 		}
 	}
 	return keys
+}
+
+// TestConfigErrorNamesTheFileOnce: the error says where the configuration came from once, then
+// its problems ("ftpbot: the configuration: the configuration has 1 problem" said it twice).
+func TestConfigErrorNamesTheFileOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ftpbot.toml")
+	if err := os.WriteFile(path, []byte("[limits]\nper_user_per_minute = -1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"config check, a file", []string{"config", "check", "--config", path}, nil, "ftpbot: " + path + " has 1 problem:\n  - limits.per_user_per_minute"},
+		{"serve, a file", []string{"serve", "--config", path}, nil, "ftpbot: " + path + " has 1 problem:\n  - limits.per_user_per_minute"},
+		{"config check, the environment alone", []string{"config", "check"}, map[string]string{"FTPBOT_REDIS_URL": "ftp://h"},
+			"ftpbot: the configuration (no config file: defaults and the environment) has 1 problem:\n  - state.redis_url"},
+	}
+	t.Chdir(t.TempDir()) // no ./ftpbot.toml
+	for _, tt := range tests {
+		var out, errOut strings.Builder
+		err := run(t.Context(), tt.args, envOf(tt.env), strings.NewReader(""), &out, &errOut)
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, tt.want) || strings.Count(msg, "configuration") > 1 {
+			t.Errorf("%s: %q, want it to start %q and say \"configuration\" at most once", tt.name, msg, tt.want)
+		}
+	}
 }
