@@ -233,8 +233,8 @@ func TestRenderCutsToLimits(t *testing.T) {
 		if o.BaseURL != "" && !strings.Contains(text, "<"+base+"/codes/530|Read the full guide>") {
 			t.Errorf("a cut answer does not link the full guide")
 		}
-		if n := blocksText(m.Blocks); n > MaxMessageText {
-			t.Errorf("maximal More view has %d characters of block text, want at most %d", n, MaxMessageText)
+		if n := blocksText(m.Blocks); n > maxMessageText {
+			t.Errorf("maximal More view has %d characters of block text, want at most %d", n, maxMessageText)
 		}
 	}
 	r := testEngine(t).Handle(context.Background(), bot.Request{Text: "530"})
