@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,7 +39,7 @@ func TestReadmeExamples(t *testing.T) {
 		b.WriteString("```\n")
 	}
 	b.WriteString("<!-- examples:end -->")
-	replaceBlock(t, "../../README.md", "<!-- examples:begin -->", "<!-- examples:end -->", b.String())
+	golden.CheckBlock(t, "../../README.md", "<!-- examples:begin -->", "<!-- examples:end -->", b.String())
 }
 
 func itoa(n int) string { return string(rune('0' + n)) }
@@ -58,29 +57,4 @@ func firstLines(out string, n int) string {
 		return out
 	}
 	return strings.Join(lines[:n], "") + "… (" + strconv.Itoa(len(lines)-n) + " more lines)\n"
-}
-
-// replaceBlock checks (or with -update rewrites) the text between two markers of a file.
-func replaceBlock(t *testing.T, path, begin, end, block string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(data)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no %s … %s block", path, begin, end)
-	}
-	current := s[i : j+len(end)]
-	if current == block {
-		return
-	}
-	if golden.Update() {
-		if err := os.WriteFile(path, []byte(s[:i]+block+s[j+len(end):]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s is out of date with the bot's output: run go test ./cmd/ftpbot -run %s -update", path, t.Name())
 }
