@@ -1,6 +1,6 @@
 // Package discord is ftpbot's Discord adapter: the /ftp application command with autocomplete,
-// the "Explain FTP error" message context menu, buttons for related answers and sharing, and
-// (when enabled) answers to @mentions. It runs over the gateway or as an HTTP interactions
+// the "Explain FTP error" message context menu, a select menu of related answers, buttons for
+// the whole answer (More) and for sharing, and (when enabled) answers to @mentions. It runs over the gateway or as an HTTP interactions
 // endpoint (POST /discord/interactions), verified with Ed25519.
 //
 //	a, err := discord.New(discord.Options{Mode: "gateway", BotToken: tok, ApplicationID: app, Engine: e})

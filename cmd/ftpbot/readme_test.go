@@ -1,10 +1,12 @@
 package main
 
 import (
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/ftpbot/ftpbot/bot/transcript"
 	"github.com/ftpbot/ftpbot/internal/golden"
 )
 
@@ -57,4 +59,34 @@ func firstLines(out string, n int) string {
 		return out
 	}
 	return strings.Join(lines[:n], "") + "… (" + strconv.Itoa(len(lines)-n) + " more lines)\n"
+}
+
+// TestReadmeNamesEveryLogFormat: README's "Asking" lists every log format `ftpbot ask -` reads
+// (bot/transcript.Formats), so a new parser cannot go unmentioned.
+func TestReadmeNamesEveryLogFormat(t *testing.T) {
+	// How README names each format; a format missing here fails too.
+	phrases := map[string]string{
+		"iis": "IIS FTP log", "ftplib": "Python ftplib", "filezilla": "FileZilla's message log",
+		"filezilla-server": "FileZilla Server's log", "winscp": "WinSCP's session log", "curl": "`curl -v`",
+		"cyberduck": "Cyberduck's debug log", "lftp": "`lftp -d`", "wget": "`wget -d`",
+		"windows-ftp": "Windows `ftp -d`", "vsftpd": "vsftpd's log", "proftpd": "ProFTPD's system log",
+		"pure-ftpd": "Pure-FTPd's syslog", "raw": "raw control-channel",
+	}
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	asking := readme[strings.Index(readme, "## Asking"):strings.Index(readme, "<!-- examples:begin -->")]
+	flat := strings.Join(strings.Fields(asking), " ")
+	for _, f := range transcript.Formats {
+		p, ok := phrases[f.Name]
+		if !ok {
+			t.Errorf("log format %q has no phrase here: add it to README's \"Asking\" and to this table", f.Name)
+			continue
+		}
+		if !strings.Contains(flat, strings.Join(strings.Fields(p), " ")) {
+			t.Errorf("README's \"Asking\" does not name the %s log format (%q)", f.Name, p)
+		}
+	}
 }

@@ -36,7 +36,7 @@ func usageErr(format string, args ...any) error {
 
 const usage = `usage:
   ftpbot                          interactive prompt (on a terminal)
-  ftpbot ask [--json] QUERY...    answer one question
+  ftpbot ask [--json | --more] QUERY...   answer one question; --more: the whole answer, not only its card
   ftpbot check [--json] [--allow-private] [--implicit] [--profile NAME] [--config FILE] HOST[:PORT]
   ftpbot serve [--config FILE] [--listen ADDR] [--log-level LEVEL]
   ftpbot config check [--config FILE]
