@@ -2,15 +2,19 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/logtest"
 )
 
 func TestClientKey(t *testing.T) {
@@ -162,5 +166,22 @@ func TestRateLimitBehindProxy(t *testing.T) {
 	codes := []int{ask("192.0.2.1:1", "203.0.113.1"), ask("192.0.2.1:1", "203.0.113.2"), ask("192.0.2.1:1", "203.0.113.3")}
 	if codes[0] != http.StatusOK || codes[1] != http.StatusTooManyRequests || codes[2] != http.StatusTooManyRequests {
 		t.Errorf("forged X-Forwarded-For from an untrusted peer: %v, want [200 429 429]", codes)
+	}
+}
+
+// TestLogNamesTheClientBehindProxy: a failed page is logged with the visitor's key as limits see
+// it, the X-Forwarded-For client behind a trusted proxy, not the proxy.
+func TestLogNamesTheClientBehindProxy(t *testing.T) {
+	var logs logtest.Buffer
+	o := testOptions(t)
+	o.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	h := New(o)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/codes/530", nil)
+	req.RemoteAddr = "10.1.2.3:40000"
+	req.Header.Set("X-Forwarded-For", "198.51.100.7")
+	h.serverError(httptest.NewRecorder(), req, errors.New("template failed"))
+	if !strings.Contains(logs.String(), "client=198.51.100.7") {
+		t.Errorf("the log does not name the client behind the proxy:\n%s", logs.String())
 	}
 }
