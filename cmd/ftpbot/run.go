@@ -36,7 +36,7 @@ func usageErr(format string, args ...any) error {
 
 const usage = `usage:
   ftpbot                          interactive prompt (on a terminal)
-  ftpbot ask [--json] QUERY...    answer one question
+  ftpbot ask [--json | --more] QUERY...   answer one question; --more: the whole answer, not only its card
   ftpbot check [--json] [--allow-private] [--implicit] [--profile NAME] [--config FILE] HOST[:PORT]
   ftpbot serve [--config FILE] [--listen ADDR] [--log-level LEVEL]
   ftpbot config check [--config FILE]
@@ -112,14 +112,6 @@ func (ev env) engine() (*bot.Engine, error) {
 	return bot.New(kb), nil
 }
 
-// askJSON is the stable JSON of `ftpbot ask --json` and /api/ask.
-type askJSON struct {
-	Query   string            `json:"query"`
-	Matches []knowledge.Match `json:"matches"`
-	// Evidence is the decisive line or lines of the input, verbatim (at most bot.MaxEvidence).
-	Evidence []string `json:"evidence,omitempty"`
-}
-
 func (ev env) ask(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(ev.stderr)
@@ -147,13 +139,9 @@ func (ev env) ask(ctx context.Context, args []string) error {
 	}
 	r := e.Handle(ctx, bot.Request{Text: query, Platform: "cli", User: "terminal"})
 	if *asJSON {
-		out := askJSON{Query: query, Matches: r.Matches, Evidence: r.Evidence}
-		if out.Matches == nil {
-			out.Matches = []knowledge.Match{}
-		}
 		enc := json.NewEncoder(ev.stdout)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(out); err != nil {
+		if err := enc.Encode(bot.NewAskJSON(query, r)); err != nil {
 			return err
 		}
 	} else if *more {
