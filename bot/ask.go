@@ -106,7 +106,7 @@ func (e *Engine) answer(text string, t *transcript.Transcript) Reply {
 	// A pasted reply line, possibly with a client's decoration: "Response: 530 Login incorrect."
 	if len(lines) == 1 {
 		t := transcript.Parse(line)
-		if reps := t.Replies(); len(reps) == 1 && knowledge.Code(reps[0].Code).Class() != "" {
+		if reps := t.Responses(); len(reps) == 1 && knowledge.Code(reps[0].Code).Class() != "" {
 			if entry, ok := e.KB.Lookup(reps[0].Code); ok {
 				// The line's wording may name a cause its code does not ("session reuse
 				// required"): the search's candidates follow the code, or lead it (see lead).

@@ -56,13 +56,13 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 		if f.command == "" || f.command == "PRET" {
 			f.command = commandBefore(t, t.Index(fail))
 		}
-	} else if len(t.Entries) == 1 && t.Entries[0].Dir == transcript.Reply {
+	} else if len(t.Entries) == 1 && t.Entries[0].Dir == transcript.Response {
 		f.command = strings.ToUpper(t.Entries[0].Command)
 		f.said = firstLine(t.Entries[0].Text)
 	}
 	for i := range t.Entries {
 		en := &t.Entries[i]
-		if en.Dir == transcript.Reply && (en.Code == 227 || en.Code == 229) {
+		if en.Dir == transcript.Response && (en.Code == 227 || en.Code == 229) {
 			f.usedPassive = true
 		}
 		if en.Dir == transcript.Command && strings.EqualFold(strings.Join(strings.Fields(en.Text), " "), "TYPE I") {
@@ -198,7 +198,7 @@ func commandBefore(t *transcript.Transcript, i int) string {
 		switch {
 		case len(w) >= 2 && w[0] == "PRET": // a log format may not know PRET as a command
 			return w[1]
-		case en.Dir == transcript.Reply:
+		case en.Dir == transcript.Response:
 			return "" // another reply between them: the command is not in the log
 		case en.Dir != transcript.Command:
 			continue
@@ -742,7 +742,7 @@ func logEvidence(text string, t *transcript.Transcript) []string {
 	}
 	want := []int{at.Line}
 	i := t.Index(at)
-	if prev := t.LastReplyBefore(i); prev != nil && prev.Line > 0 && prev.Line < at.Line {
+	if prev := t.LastResponseBefore(i); prev != nil && prev.Line > 0 && prev.Line < at.Line {
 		want = append(want, prev.Line)
 		for j := i - 1; j >= 0 && t.Entries[j].Line > prev.Line; j-- {
 			if t.Entries[j].Dir == transcript.Command {
@@ -790,7 +790,7 @@ var pasvRE = regexp.MustCompile(`(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),\d{1,3}
 func privatePASV(t *transcript.Transcript) bool {
 	for i := range t.Entries {
 		r := &t.Entries[i]
-		if r.Dir != transcript.Reply || r.Code != 227 {
+		if r.Dir != transcript.Response || r.Code != 227 {
 			continue
 		}
 		m := pasvRE.FindStringSubmatch(r.Text)
