@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ftpbot/ftpbot/bot/transcript"
@@ -288,7 +289,8 @@ var (
 // shortCode answers questions that are only a code, a class or a code prefix with filler words.
 func (e *Engine) shortCode(text string) (Reply, bool) {
 	words := wordRE.FindAllString(strings.ToLower(text), -1)
-	if len(words) > 6 {
+	if len(words) > 6 || strings.IndexFunc(text, isCJKLetter) >= 0 {
+		// (Chinese, Japanese and Korean words are not in words: "120 秒后无活动" is a sentence)
 		return Reply{}, false
 	}
 	var rest []string
@@ -334,7 +336,12 @@ func (e *Engine) shortCode(text string) (Reply, bool) {
 // and it is not a class question.
 func classInText(text string) (string, bool) {
 	found := ""
-	for _, w := range wordRE.FindAllString(strings.ToLower(text), -1) {
+	lower := strings.ToLower(text)
+	for _, loc := range wordRE.FindAllStringIndex(lower, -1) {
+		w := lower[loc[0]:loc[1]]
+		if knowledge.ExpectedBefore(lower[:loc[0]]) {
+			continue // "Waiting for ('2xx',) but got 550": what the client wanted, not what it got
+		}
 		if m := classRE.FindStringSubmatch(w); m != nil {
 			if found != "" && found != m[1]+"xx" {
 				return "", false
@@ -360,9 +367,19 @@ func isDigits(s string) bool {
 var embeddedRE = regexp.MustCompile(`(?:^|:\s*|['"]|response\s+)([1-6]\d\d)(?:[ -]+[A-Za-z"'(]|\s*$|\s*['"])`)
 
 func (e *Engine) embeddedCode(line string) (knowledge.Code, bool) {
+	var codes map[knowledge.Code]bool // the numbers that stand as codes (not "Waiting for ('150',)")
 	for _, m := range embeddedRE.FindAllStringSubmatch(line, -1) {
 		var n int
 		fmt.Sscan(m[1], &n)
+		if codes == nil {
+			codes = map[knowledge.Code]bool{}
+			for _, c := range knowledge.CodesIn(line) {
+				codes[c.Code] = true
+			}
+		}
+		if !codes[knowledge.Code(n)] {
+			continue
+		}
 		if _, ok := e.KB.Lookup(knowledge.Code(n)); ok {
 			return knowledge.Code(n), true
 		}
@@ -488,4 +505,8 @@ type evidence struct {
 
 func replyEvidence(en transcript.Entry) *evidence {
 	return &evidence{line: knowledge.Code(en.Code).String() + " " + strings.ReplaceAll(en.Text, "\n", " ")}
+}
+
+func isCJKLetter(r rune) bool {
+	return r >= 0x2E80 && unicode.IsLetter(r)
 }

@@ -75,7 +75,12 @@ func codeAt(text string, i, j int) (CodeMention, bool) {
 		return CodeMention{}, false
 	}
 	prev, next := wordBefore(text, i), wordAfter(text, j)
-	if notCodeBefore[prev] || units[next] {
+	if notCodeBefore[prev] || units[next] || cjkUnitAfter(text[j:]) {
+		return CodeMention{}, false
+	}
+	// "Waiting for ('150',) but got 425", "expected 226": the code a client waited for is not
+	// the one the server sent.
+	if ExpectedBefore(text[:i]) {
 		return CodeMention{}, false
 	}
 	m := CodeMention{Code: Code(n), Offset: i}
@@ -167,4 +172,38 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isWordChar(c byte) bool {
 	return c == '_' || isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// cjkUnits are the units and counters Chinese, Japanese and Korean write right after a number
+// ("120 秒", "20秒后", "3 个文件", "5분"): the number is a quantity.
+var cjkUnits = []string{"秒", "毫秒", "分", "小时", "小時", "時間", "个", "個", "件", "字节", "字節", "次", "回", "天", "日",
+	"ミリ秒", "バイト", "초", "분", "시간", "개", "건", "바이트", "번"}
+
+// cjkUnitAfter reports whether rest (the text after a number) starts, past spaces, with a CJK unit.
+func cjkUnitAfter(rest string) bool {
+	rest = strings.TrimLeft(rest, " ")
+	if rest == "" || rest[0] < 0x80 {
+		return false
+	}
+	for _, u := range cjkUnits {
+		if strings.HasPrefix(rest, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// expectedBefore reports whether the text just before a number says a client expected it
+// ("Waiting for ('150',", "expected 226", "expecting '2xx'").
+func ExpectedBefore(before string) bool {
+	if len(before) > 24 {
+		before = before[len(before)-24:]
+	}
+	before = strings.ToLower(before)
+	for _, w := range []string{"waiting for", "expected", "expecting", "wanted"} {
+		if strings.Contains(before, w) {
+			return true
+		}
+	}
+	return false
 }
