@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -126,6 +127,10 @@ func (e *Engine) answer(text string, t *transcript.Transcript) Reply {
 		return e.lead(e.withAlternatives(r, line), line, code, text)
 	}
 	if ce, ok := e.clientError(line); ok {
+		if r, ok := e.pastGivingUp(ce, line); ok {
+			r.Evidence = evidenceFor(text, line)
+			return r
+		}
 		var r Reply
 		entry, hasCode := e.KB.Lookup(ce.Code)
 		if t, ok := e.KB.Topic(ce.Topic); ok && hasCode && ce.Code != 0 && !ce.AboutSuccess() && serverSide(ce) && !mentionsCode(line, ce.Code) {
@@ -510,3 +515,38 @@ func replyEvidence(en transcript.Entry) *evidence {
 func isCJKLetter(r rune) bool {
 	return r >= 0x2E80 && unicode.IsLetter(r)
 }
+
+// pastGivingUp answers a line whose client message only says the client gave up ("Fatal error:
+// max-retries exceeded") by the rest of the line, when that names something ("… the transfer
+// timed out", "… uploading large files"): the concrete evidence leads, the client's message
+// follows as its section and its topic among the matches.
+func (e *Engine) pastGivingUp(ce knowledge.ClientError, line string) (Reply, bool) {
+	if !ce.GaveUp {
+		return Reply{}, false
+	}
+	rest := line
+	lower := strings.ToLower(line)
+	for _, m := range ce.Match {
+		if i := strings.Index(lower, strings.ToLower(m)); i >= 0 {
+			rest = line[:i] + " " + line[i+len(m):]
+			break
+		}
+	}
+	ms := e.conceptFirst(rest, e.KB.Search(rest, 10))
+	if len(ms) == 0 || ms[0].ID == ce.Topic || ms[0].Score < minConcreteScore {
+		return Reply{}, false
+	}
+	r := e.replyFor(ms[0])
+	r.Matches = ms
+	if t, ok := e.KB.Topic(ce.Topic); ok {
+		// the client's own topic second: what giving up means
+		rest := slices.DeleteFunc(slices.Clone(ms[1:]), func(m knowledge.Match) bool { return m.ID == t.Slug })
+		r.Matches = append([]knowledge.Match{ms[0], {ID: t.Slug, Kind: knowledge.KindTopic, Title: t.Title}}, rest...)
+	}
+	r.Sections = append([]Section{e.clientSectionFor(ce, line)}, r.Sections...)
+	return r, true
+}
+
+// minConcreteScore is the least search score the rest of a line must reach to be evidence on
+// its own: more than one shared everyday word.
+const minConcreteScore = 6.0

@@ -429,7 +429,12 @@ func (e *Engine) front(ms []knowledge.Match, slug string) []knowledge.Match {
 	if !ok {
 		return ms
 	}
-	out := []knowledge.Match{{ID: t.Slug, Kind: knowledge.KindTopic, Title: t.Title}}
+	// It takes the best score: it is the answer now.
+	lead := knowledge.Match{ID: t.Slug, Kind: knowledge.KindTopic, Title: t.Title}
+	for _, m := range ms {
+		lead.Score = max(lead.Score, m.Score)
+	}
+	out := []knowledge.Match{lead}
 	for _, m := range ms {
 		if m.ID != slug {
 			out = append(out, m)

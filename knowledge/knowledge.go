@@ -133,6 +133,9 @@ type ClientError struct {
 	Topic   string   `toml:"topic"`   // else (or also) the topic that explains it
 	Meaning string   `toml:"meaning"` // what the message means in plain words
 	Fixes   []string `toml:"fixes"`
+	// GaveUp marks a message that only says the client gave up ("max-retries exceeded", "Could
+	// not connect to server"): any other evidence in the same text says more than it does.
+	GaveUp bool `toml:"gave_up"`
 }
 
 // AboutSuccess reports whether the message is about a reply that worked, with a topic to explain
