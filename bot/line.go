@@ -454,6 +454,7 @@ func (e *Engine) front(ms []knowledge.Match, slug string) []knowledge.Match {
 //     of mode;
 //   - a login, a listing or a new folder that works while uploads or downloads fail is the data
 //     connection;
+//   - "localhost" that fails where 127.0.0.1 works is IPv6's ::1;
 //   - another client that works where the asker's program fails is first of all the data
 //     connection's mode.
 func (e *Engine) symptomTopic(line string, first knowledge.Match) (slug, said string, ok bool) {
@@ -474,6 +475,10 @@ func (e *Engine) symptomTopic(line string, first knowledge.Match) (slug, said st
 		return e.bestOf(line, "pasv-epsv-nat", "firewall-ports"), "passive", true
 	case mentionsAny(lower, loginNames) && loginWorked.MatchString(lower) && setupWorks.MatchString(lower) && transferFails.MatchString(lower):
 		return "active-vs-passive", transferFails.FindString(lower), true
+	case strings.Contains(lower, "localhost") && loopbackV4RE.MatchString(lower) && failureWords.MatchString(lower):
+		// "localhost" fails where 127.0.0.1 works: the name resolves to ::1 first, where the
+		// server does not listen
+		return e.bestOf(line, "ipv6-epsv-eprt"), "localhost", true
 	case mentionsAny(lower, otherClientNames) && otherClientRE.MatchString(line):
 		return "active-vs-passive", otherClientRE.FindString(line), true
 	}
@@ -534,6 +539,7 @@ var (
 	corruptRE        = regexp.MustCompile(`\b(corrupt\w*|damaged|broken|different size|size mismatch)\b`)
 	extendedRE       = regexp.MustCompile(`\b(epsv|eprt)\b`)
 	extendedCodeRE   = regexp.MustCompile(`\b(epsv|eprt)\b[^.?!]{0,40}\b[45]\d\d\b`)
+	loopbackV4RE     = regexp.MustCompile(`\b127\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`)
 	passiveWordRE    = regexp.MustCompile(`\b(passive|pasv)\b`)
 	passiveTimeoutRE = regexp.MustCompile(`\b(passive|pasv)\b[^.?!]{0,40}\b(time[sd]?[ -]?out|timing out|timeouts?|hangs?|hanging|stuck)\b`)
 	setupWorks       = regexp.MustCompile(`\b(list|listing|ls|dir|browse|see (the )?(files|folders)|create|make|mkdir|delete|rename)\b`)
