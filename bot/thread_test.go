@@ -1,0 +1,242 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/bot/bottest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// Messages of the threads below: what people paste in a troubleshooting thread.
+const (
+	loginLog = "Status:\tConnecting to 203.0.113.5:21...\nResponse:\t220 (vsFTPd 3.0.3)\nCommand:\tUSER bob\nResponse:\t331 Please specify the password.\nCommand:\tPASS hunter2\nResponse:\t530 Login incorrect.\nError:\tCritical error: Could not connect to server"
+	// A listing that times out after the server named a passive port: the client's error.
+	listingLog = "Status:\tRetrieving directory listing...\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (10,0,0,5,195,80)\nCommand:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity\nError:\tFailed to retrieve directory listing"
+	// A download refused: a server's reply line.
+	refusedLog = "Command:\tRETR report.csv\nResponse:\t550 Failed to open file.\nError:\tCritical file transfer error"
+	dataLog    = "Command:\tPASV\nResponse:\t227 Entering Passive Mode (10,0,0,5,195,80)\nCommand:\tLIST\nResponse:\t425 Failed to establish connection."
+	botCard    = "Failed at login: 530 Not logged in\nThe server refused PASS with 530."
+)
+
+func msg(id, text string) bot.Message {
+	return bot.Message{ID: id, Link: "https://chat.example/m/" + id, Author: "U" + id, Text: text}
+}
+
+// TestDiagnose: the decisive message of a thread is the strongest evidence; a question narrows,
+// it does not decide; the bot's own messages are skipped.
+func TestDiagnose(t *testing.T) {
+	e := bottest.Engine(t)
+	tests := []struct {
+		name     string
+		thread   bot.Thread
+		first    string   // Matches[0].ID of the answer
+		source   string   // the id of the message EvidenceSource links to; "" = none
+		evidence []string // Reply.Evidence; nil = not checked unless source is ""
+		inBody   string   // text somewhere in the answer
+	}{
+		{
+			name: "log, then a question in words",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", "can't log in to the new box since this morning"),
+				msg("2", loginLog),
+				msg("3", "any idea what's wrong?"),
+			}},
+			first: "530", source: "2",
+			evidence: []string{"Command:\tPASS ****", "Response:\t530 Login incorrect.", "Error:\tCritical error: Could not connect to server"},
+		},
+		{
+			name: "the server's reply line beats the client's log",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", listingLog),
+				msg("2", "server side says: 550 Permission denied."),
+				msg("3", "what does this mean?"),
+			}, Focus: "3"},
+			first: "550", source: "2",
+		},
+		{
+			name: "the client's log alone decides over a question",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", "why is the listing so slow?"),
+				msg("2", listingLog),
+			}},
+			first: "425", source: "2",
+			evidence: []string{"Command:\tMLSD", "Error:\tConnection timed out after 20 seconds of inactivity", "Error:\tFailed to retrieve directory listing"},
+		},
+		{
+			name: "the bot's own card is skipped",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", refusedLog),
+				{ID: "2", Text: botCard, FromBot: true},
+				msg("3", "thanks, and this?"),
+			}},
+			first: "550", source: "1",
+		},
+		{
+			name: "a question narrows between two failures",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", dataLog),
+				msg("2", loginLog),
+				msg("3", "why does the directory listing fail?"),
+			}},
+			first: "425", source: "1",
+		},
+		{
+			name: "without a question the latest failure decides",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", dataLog),
+				msg("2", loginLog),
+			}},
+			first: "530", source: "2",
+		},
+		{
+			name: "the pointed-at message wins a tie",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", dataLog),
+				msg("2", loginLog),
+				msg("3", "same here"),
+			}, Focus: "1"},
+			first: "425", source: "1",
+		},
+		{
+			name: "a code asked about picks the message with its reply",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", loginLog),
+				msg("2", refusedLog),
+				msg("3", "what does 530 mean?"),
+			}},
+			first: "530", source: "1",
+		},
+		{
+			name: "a code asked about that no message holds is answered as asked",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", refusedLog),
+				msg("2", "331"),
+			}},
+			first: "331", source: "",
+		},
+		{
+			name: "no evidence: the problem as first told",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", "should I use passive mode behind NAT?"),
+				msg("2", "what does this mean?"),
+			}},
+			first: "pasv-epsv-nat", source: "",
+		},
+		{
+			name: "the server named in another message",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", "it's a Debian box running vsftpd 3.0.3"),
+				msg("2", "on upload: Response: 553 Could not create file."),
+			}},
+			first: "553", source: "2", inBody: "vsftpd",
+		},
+		{
+			name:   "a notice says what could not be read",
+			thread: bot.Thread{Messages: []bot.Message{msg("1", "550 Failed to open file.")}, Notice: "I need the channels:history scope to read the whole thread."},
+			first:  "550", source: "1", inBody: "channels:history",
+		},
+		{
+			name:   "an empty thread gets help",
+			thread: bot.Thread{Messages: []bot.Message{{ID: "1", Text: "", FromBot: true}}},
+			first:  "", source: "",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.Diagnose(tt.thread)
+			first := ""
+			if len(r.Matches) > 0 {
+				first = r.Matches[0].ID
+			}
+			if first != tt.first {
+				t.Errorf("Diagnose: Matches[0] = %q, want %q (title %q)", first, tt.first, r.Title)
+			}
+			switch {
+			case tt.source == "" && r.EvidenceSource != nil:
+				t.Errorf("EvidenceSource = %+v, want none", r.EvidenceSource)
+			case tt.source != "" && (r.EvidenceSource == nil || r.EvidenceSource.URL != "https://chat.example/m/"+tt.source || r.EvidenceSource.Label == ""):
+				t.Errorf("EvidenceSource = %+v, want a labelled link to message %s", r.EvidenceSource, tt.source)
+			}
+			if tt.source == "" && len(r.Evidence) > 0 {
+				t.Errorf("Evidence = %q, want none", r.Evidence)
+			}
+			if tt.source != "" && (len(r.Evidence) == 0 || len(r.Evidence) > bot.MaxEvidence) {
+				t.Errorf("Evidence = %q, want 1 to %d lines", r.Evidence, bot.MaxEvidence)
+			}
+			if tt.evidence != nil {
+				if diff := cmp.Diff(tt.evidence, r.Evidence); diff != "" {
+					t.Errorf("Evidence (-want +got):\n%s", diff)
+				}
+			}
+			if r.Stable {
+				t.Error("a thread's answer is Stable; it depends on more than its Query")
+			}
+			if tt.inBody != "" && !strings.Contains(replyText(r), tt.inBody) {
+				t.Errorf("the answer does not mention %q:\n%s", tt.inBody, replyText(r))
+			}
+			for _, l := range r.Evidence {
+				if strings.Contains(l, "hunter2") {
+					t.Errorf("evidence shows a password: %q", l)
+				}
+			}
+		})
+	}
+}
+
+// TestDiagnoseNotice: the notice comes first, so a one-message answer says what it needs.
+func TestDiagnoseNotice(t *testing.T) {
+	e := bottest.Engine(t)
+	r := e.Diagnose(bot.Thread{Messages: []bot.Message{msg("1", "530 Login incorrect.")}, Notice: "I need channels:history."})
+	if len(r.Sections) == 0 || r.Sections[0].Heading != bot.NoticeHeading || r.Sections[0].Body != "I need channels:history." {
+		t.Errorf("first section = %+v, want the notice", r.Sections[:min(1, len(r.Sections))])
+	}
+	// The engine's cached single-message answer is not changed by the thread's.
+	if single := e.Ask("530 Login incorrect."); len(single.Sections) > 0 && single.Sections[0].Heading == bot.NoticeHeading {
+		t.Error("the notice leaked into the cached answer of the message on its own")
+	}
+}
+
+// TestHandleThread: a request with a thread goes through the registry: "help" and "check" are
+// still commands, anything else is answered from the thread.
+func TestHandleThread(t *testing.T) {
+	e := bottest.Engine(t)
+	th := &bot.Thread{Messages: []bot.Message{msg("1", loginLog), msg("2", "what is this?")}}
+	r := e.Handle(context.Background(), bot.Request{Text: "what is this?", Platform: "test", Thread: th})
+	if r.EvidenceSource == nil || len(r.Matches) == 0 || r.Matches[0].ID != "530" {
+		t.Errorf("Handle with a thread = %q %v, want the log's 530 with its source", r.Title, r.EvidenceSource)
+	}
+	if r.Query != "what is this?" {
+		t.Errorf("Query = %q", r.Query)
+	}
+	if r := e.Handle(context.Background(), bot.Request{Text: "help", Platform: "test", Thread: th}); r.Kind != bot.KindHelp {
+		t.Errorf("help in a thread = %s, want help", r.Kind)
+	}
+}
+
+// TestDiagnoseBounded: only the last MaxThreadMessages messages are read.
+func TestDiagnoseBounded(t *testing.T) {
+	e := bottest.Engine(t)
+	msgs := []bot.Message{msg("old", loginLog)}
+	for i := 0; i < bot.MaxThreadMessages; i++ {
+		msgs = append(msgs, msg("chat", "still looking"))
+	}
+	r := e.Diagnose(bot.Thread{Messages: msgs})
+	if r.EvidenceSource != nil {
+		t.Errorf("a message older than the last %d was read: %+v", bot.MaxThreadMessages, r.EvidenceSource)
+	}
+}
+
+func replyText(r bot.Reply) string {
+	var b strings.Builder
+	b.WriteString(r.Title + "\n" + r.Summary + "\n")
+	for _, f := range r.Fields {
+		b.WriteString(f.Label + ": " + f.Value + "\n")
+	}
+	for _, s := range r.Sections {
+		b.WriteString(s.Heading + "\n" + s.Body + "\n" + strings.Join(s.Items, "\n") + "\n")
+	}
+	return b.String()
+}
