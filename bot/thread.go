@@ -73,8 +73,8 @@ type clue struct {
 // message is answered when it says something of its own, else the thread's first message (the
 // problem as first told), else its last question.
 //
-// The reply is the decisive message's answer with Evidence (its decisive lines) and
-// EvidenceSource (a link to it) set, and the other messages' failures after its own in
+// The reply is the decisive message's answer with Evidence (its decisive lines) and, when the
+// thread had other messages, EvidenceSource (a link to it) set, and the other messages' failures after its own in
 // Matches. It is never Stable: it depends on more than Query.
 func (e *Engine) Diagnose(th Thread) Reply {
 	msgs := th.Messages
@@ -294,7 +294,10 @@ func (e *Engine) threadReply(r Reply, best *clue, clues []*clue, notice string) 
 		if len(r.Evidence) == 0 {
 			r.Evidence = evidenceLines(best)
 		}
-		r.EvidenceSource = &Link{Label: evidenceLabel(best.kind), URL: best.msg.Link}
+		// Naming the message only helps when there were others to choose from.
+		if len(clues) > 1 {
+			r.EvidenceSource = &Link{Label: evidenceLabel(best.kind), URL: best.msg.Link}
+		}
 	}
 	if best != nil {
 		e.serverFromThread(&r, best, clues)

@@ -88,6 +88,9 @@ func Render(r bot.Reply, o RenderOptions) Message {
 	if who := attribution(o); who != "" {
 		head = append(head, slack.NewContextBlock("", mrkdwn(who)))
 	}
+	if b := evidenceBlock(r); b != nil {
+		head = append(head, b)
+	}
 	if b, c := summaryBlock(r); b != nil {
 		head = append(head, b)
 		cut = cut || c
@@ -533,7 +536,7 @@ func Home(help bot.Reply, command, baseURL string) slack.HomeTabViewRequest {
 	}
 	ways := "*Ways to ask*\n" + strings.Join(ex, "\n") +
 		"\n• Add `public` at the end to answer in the channel: `" + esc(command) + " 530 public`" +
-		"\n• In a thread: mention `@ftpbot` (\"@ftpbot what does this mean?\") and I explain the thread's first message there" +
+		"\n• In a thread: mention `@ftpbot` (\"@ftpbot what does this mean?\") and I read the whole thread and answer there" +
 		"\n• On any message: ⋯ More actions → *" + ShortcutName + "*"
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(cutEscaped(ways, MaxSectionText)), nil, nil), slack.NewDividerBlock()}
 	if len(m.Blocks) > 0 {
