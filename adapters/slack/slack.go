@@ -45,7 +45,8 @@ type Options struct {
 	// listening, off) with reasons people can act on.
 	Health *bot.Health
 	Log    *slog.Logger
-	// APIURL is the Slack Web API base URL ("" = https://slack.com/api/); tests point it at slacktest.
+	// APIURL is the Slack Web API base URL ("" = DefaultAPIURL): GovSlack's, or slacktest in
+	// tests. It must be https, or http to loopback (see CheckAPIURL).
 	APIURL string
 	// HTTPClient carries every outbound call (Web API, response_url); one with a 10 s timeout
 	// when nil.
@@ -141,6 +142,9 @@ func New(o Options) (*Adapter, error) {
 		}
 	default:
 		return nil, fmt.Errorf("slack: slack.mode must be \"socket\" or \"http\", not %q", o.Mode)
+	}
+	if err := CheckAPIURL(o.APIURL); err != nil {
+		return nil, fmt.Errorf("slack: slack.api_url %w", err)
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: callTimeout}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ftpbot/ftpbot/adapters/slack"
 )
 
 // Config is ftpbot's configuration: config.example.toml documents every key.
@@ -59,6 +60,7 @@ type SlackConfig struct {
 	SigningSecret     string `toml:"signing_secret"`
 	Command           string `toml:"command"`
 	DefaultVisibility string `toml:"default_visibility"`
+	APIURL            string `toml:"api_url"`
 }
 
 // DiscordConfig configures the Discord adapter.
@@ -111,7 +113,7 @@ func defaults() Config {
 	return Config{
 		Server:  ServerConfig{Listen: "127.0.0.1:8080", LogLevel: "info", ShutdownTimeout: Duration{10 * time.Second}},
 		Limits:  LimitsConfig{PerUserPerMinute: 20},
-		Slack:   SlackConfig{Command: "/ftp", DefaultVisibility: "ephemeral"},
+		Slack:   SlackConfig{Command: "/ftp", DefaultVisibility: "ephemeral", APIURL: slack.DefaultAPIURL},
 		Discord: DiscordConfig{DefaultVisibility: "ephemeral"},
 		// Ports lists the extra ports only: 21 and 990 are always allowed (see chatPorts).
 		Probe: ProbeConfig{Timeout: Duration{20 * time.Second}, MaxConcurrent: 4, PerUserPerMinute: 3},
@@ -417,6 +419,9 @@ func (c *Config) Validate() ConfigErrors {
 	}
 	if s.BotToken != "" && !strings.HasPrefix(s.BotToken, "xoxb-") {
 		bad("slack.bot_token must be a bot token starting with xoxb-.")
+	}
+	if err := slack.CheckAPIURL(s.APIURL); err != nil {
+		bad("slack.api_url %v.", err)
 	}
 
 	d := c.Discord

@@ -33,6 +33,7 @@ func (s *server) buildAdapters() error {
 		a, err := slack.New(slack.Options{
 			Mode: c.Slack.Mode, BotToken: c.Slack.BotToken, AppToken: c.Slack.AppToken, SigningSecret: c.Slack.SigningSecret,
 			Command: c.Slack.Command, DefaultVisibility: bot.Visibility(c.Slack.DefaultVisibility), BaseURL: s.baseURL(),
+			APIURL: c.Slack.APIURL,
 			Engine: s.engine, Health: s.health, Log: s.log.With("adapter", "slack"),
 			OnDeliveryFailure: func(reason string) { s.metrics.Delivery.WithLabelValues("slack", reason).Inc() },
 		})
