@@ -425,13 +425,18 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction) (*respo
 	public := a.o.DefaultVisibility == bot.InChannel
 	switch {
 	case data.CommandType == discordgo.MessageApplicationCommand || data.Name == ContextMenuName:
+		var target *discordgo.Message
 		if data.Resolved != nil {
 			if m := data.Resolved.Messages[data.TargetID]; m != nil {
-				text = messageText(m)
+				target, text = m, messageText(m)
 			}
 		}
 		if strings.TrimSpace(text) == "" {
 			text = "help"
+		}
+		if target != nil && text != "help" && (target.MessageReference != nil || target.ReferencedMessage != nil) {
+			// It replies to other messages: read them too (see replyChain).
+			return a.deferThread(i, target, text, public)
 		}
 	default:
 		for _, opt := range data.Options {
@@ -475,6 +480,12 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, text str
 	if !cmd.Slow && len(text) <= slowTextBytes {
 		return a.fast(a.o.Engine.Handle(ctx, req)), nil
 	}
+	return a.deferred(i, public, func(context.Context) bot.Request { return req })
+}
+
+// deferred acknowledges an interaction with "thinking…" and returns the work that finishes it:
+// build the request (which may read from Discord), answer it, and edit the answer in.
+func (a *Adapter) deferred(i *discordgo.Interaction, public bool, build func(ctx context.Context) bot.Request) (*response, func()) {
 	flags := discordgo.MessageFlags(0)
 	if !public {
 		flags = discordgo.MessageFlagsEphemeral
@@ -484,6 +495,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, text str
 	later := func() {
 		ctx, cancel := context.WithTimeout(a.baseCtx, 14*time.Minute)
 		defer cancel()
+		req := build(ctx)
 		req.Progress = a.progress(ctx, i)
 		r := a.o.Engine.Handle(ctx, req)
 		data := a.render(r)
@@ -623,16 +635,14 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction) (*dis
 	return nil, nil
 }
 
-// mention answers an @mention of the bot that carries an error line or log, as a reply.
+// mention answers an @mention of the bot, as a reply: in a thread or forum post from the
+// thread's recent messages, elsewhere from the message and the messages it replies to.
 func (a *Adapter) mention(m *discordgo.Message) {
 	me := a.rest.State.User
 	if me == nil || m.Author == nil || m.Author.Bot || !mentions(m, me.ID) {
 		return
 	}
-	text := strings.NewReplacer("<@"+me.ID+">", "", "<@!"+me.ID+">", "").Replace(m.Content)
-	if strings.TrimSpace(text) == "" && m.ReferencedMessage != nil {
-		text = messageText(m.ReferencedMessage)
-	}
+	text := stripMention(m.Content, me.ID)
 	select {
 	case a.sem <- struct{}{}:
 	default:
@@ -644,7 +654,13 @@ func (a *Adapter) mention(m *discordgo.Message) {
 		defer bot.Recover(a.log, a.o.Health, "discord: mention", nil)
 		ctx, cancel := context.WithTimeout(a.baseCtx, 30*time.Second)
 		defer cancel()
-		r := a.o.Engine.Handle(ctx, bot.Request{Text: text, User: m.Author.ID, Platform: Name})
+		req := bot.Request{Text: text, User: m.Author.ID, Platform: Name}
+		if a.isThread(ctx, m.ChannelID) {
+			req.Thread = a.threadOf(ctx, m, me.ID)
+		} else {
+			req.Thread = a.replyChain(ctx, m, m.GuildID, me.ID)
+		}
+		r := a.o.Engine.Handle(ctx, req)
 		data := Render(r, RenderOptions{BaseURL: a.o.BaseURL})
 		send := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions,
 			Reference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}}

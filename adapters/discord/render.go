@@ -75,6 +75,10 @@ func Render(r bot.Reply, o RenderOptions) *discordgo.InteractionResponseData {
 		budget -= utf8.RuneCountInString(footer)
 	}
 	var fields []*discordgo.MessageEmbedField
+	if f := evidenceField(r); f != nil {
+		fields = append(fields, f)
+		budget -= utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	}
 	for _, f := range r.Fields {
 		if len(fields) == maxFields {
 			break
