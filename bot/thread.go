@@ -110,7 +110,7 @@ func (e *Engine) readClue(i int, m Message, text string, focus bool) *clue {
 	if strings.TrimSpace(text) == "" {
 		return c
 	}
-	c.reply = e.Ask(m.Text)
+	c.reply = e.askQuiet(m.Text)
 	c.t = transcript.Parse(text)
 	line := strings.Join(nonEmptyLines(text), " ")
 	_, short := e.shortCode(line)
@@ -135,6 +135,17 @@ func (e *Engine) readClue(i int, m Message, text string, focus bool) *clue {
 		}
 	}
 	return c
+}
+
+// askQuiet answers text as Ask does, from the engine's cache when the answer is there, but does
+// not store it: a thread's hundred messages of chatter must not push out what people ask.
+func (e *Engine) askQuiet(text string) Reply {
+	if r, ok := e.cache.Get(text); ok {
+		return r
+	}
+	r := e.ask(text)
+	r.Query = text
+	return r
 }
 
 // pointerWords point at the rest of a thread or carry no question of their own: "what does

@@ -241,3 +241,19 @@ func replyText(r bot.Reply) string {
 	}
 	return b.String()
 }
+
+// BenchmarkDiagnose reads a thread of the largest size read: logs, lines and chatter.
+func BenchmarkDiagnose(b *testing.B) {
+	e := bottest.Engine(b)
+	var msgs []bot.Message
+	for i := 0; len(msgs) < bot.MaxThreadMessages; i++ {
+		for _, text := range []string{loginLog, "any idea?", dataLog, "server side says: 550 Permission denied.", "why does the directory listing fail?"} {
+			msgs = append(msgs, msg(string(rune('a'+i%26))+text[:3], text+strings.Repeat(" ", i)))
+		}
+	}
+	th := bot.Thread{Messages: msgs[:bot.MaxThreadMessages]}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Diagnose(th)
+	}
+}

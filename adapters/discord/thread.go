@@ -29,6 +29,7 @@ const (
 const (
 	noticeIntent     = "I could read only this message. To read the messages around it I need the Message Content intent: turn it on for the bot in the Developer Portal and set discord.message_content = true."
 	noticePermission = "I could read only this message. To read the rest I need the Read Message History permission in this channel."
+	noticeToken      = "I could read only this message: reading the messages it replies to needs the bot's token (discord.bot_token)."
 	noticeFailed     = "I could read only this message: Discord did not let me read the rest just now."
 )
 
@@ -125,6 +126,14 @@ func (a *Adapter) threadOf(ctx context.Context, m *discordgo.Message, self strin
 			th.Messages, found = append(th.Messages, focus), true
 			continue
 		}
+		if x.Type == discordgo.MessageTypeThreadStarterMessage {
+			// A thread started from a channel message begins with a pointer to it: the
+			// problem as first told lives in the parent channel.
+			x = a.starter(ctx, x)
+			if x == nil {
+				continue
+			}
+		}
 		if x.Author == nil || x.Author.ID != self {
 			others++
 			if unreadable(x) {
@@ -143,6 +152,26 @@ func (a *Adapter) threadOf(ctx context.Context, m *discordgo.Message, self strin
 	return th
 }
 
+// starter returns the channel message a thread was started from, given the thread's first
+// message that points at it; nil when it cannot be read.
+func (a *Adapter) starter(ctx context.Context, x *discordgo.Message) *discordgo.Message {
+	if x.ReferencedMessage != nil {
+		return x.ReferencedMessage
+	}
+	ref := x.MessageReference
+	if ref == nil || ref.MessageID == "" || ref.ChannelID == "" {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, restTimeout)
+	defer cancel()
+	st, err := a.rest.ChannelMessage(ref.ChannelID, ref.MessageID, discordgo.WithContext(rctx))
+	if err != nil {
+		a.log.Debug("discord: reading a thread's starter message failed", "error", err)
+		return nil
+	}
+	return st
+}
+
 // replyChain reads the messages a message replies to, up to maxReplyChain, and returns them with
 // it as a thread, oldest first, the message itself as the focus. A message that replies to
 // nothing is a thread of one, without a notice.
@@ -158,6 +187,10 @@ func (a *Adapter) replyChain(ctx context.Context, m *discordgo.Message, guildID,
 	for ref != nil && ref.MessageID != "" && len(th.Messages) <= maxReplyChain {
 		if !a.o.MessageContent {
 			th.Notice = noticeIntent
+			break
+		}
+		if a.o.BotToken == "" {
+			th.Notice = noticeToken
 			break
 		}
 		if ref.ChannelID != "" {

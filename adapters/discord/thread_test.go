@@ -30,6 +30,9 @@ const (
 type dmsg struct {
 	ID, Author, Content, ReplyTo string
 	Bot                          bool
+	// Starter makes it a thread's first message pointing at the channel message C0/ReplyTo the
+	// thread was started from.
+	Starter bool
 }
 
 func (m dmsg) json(channel string) map[string]any {
@@ -39,7 +42,11 @@ func (m dmsg) json(channel string) map[string]any {
 		"author":    map[string]any{"id": m.Author, "username": "user" + m.Author, "bot": m.Bot},
 		"mentions":  []any{}, "embeds": []any{}, "attachments": []any{},
 	}
-	if m.ReplyTo != "" {
+	switch {
+	case m.Starter:
+		out["type"] = 21
+		out["message_reference"] = map[string]any{"message_id": m.ReplyTo, "channel_id": "C0", "guild_id": "G1"}
+	case m.ReplyTo != "":
 		out["type"] = 19
 		out["message_reference"] = map[string]any{"message_id": m.ReplyTo, "channel_id": channel, "guild_id": "G1"}
 	}
@@ -151,10 +158,11 @@ func TestThreadMention(t *testing.T) {
 		name      string
 		chanType  discordgo.ChannelType
 		thread    []dmsg // before the mention
+		parent    []dmsg // the channel C0 the thread was started from
 		mention   string
 		forbidden bool
 		title     string // what the answer's title must contain
-		source    string // id of the message linked as decisive; "" = none
+		source    string // channel/id of the message linked as decisive; "" = none
 		inText    string
 		readsAll  bool // the thread's messages are listed
 	}{
@@ -166,7 +174,17 @@ func TestThreadMention(t *testing.T) {
 				{ID: "M3", Author: botUser, Bot: true, Content: "Response: 550 Failed to open file."},
 			},
 			mention: "<@900> any idea what's wrong?",
-			title:   "530", source: "M2", readsAll: true,
+			title:   "530", source: "T1/M2", readsAll: true,
+		},
+		{
+			name: "a thread started from a channel message: the message it started from is read", chanType: discordgo.ChannelTypeGuildPublicThread,
+			thread: []dmsg{
+				{ID: "T1", Author: "1", Starter: true, ReplyTo: "S1"},
+				{ID: "M2", Author: "2", Content: "same for me since the firewall change"},
+			},
+			parent:  []dmsg{{ID: "S1", Author: "1", Content: dDataLog}},
+			mention: "<@900> ideas?",
+			title:   "425", source: "C0/S1", readsAll: true,
 		},
 		{
 			name: "a question narrows between two logs", chanType: discordgo.ChannelTypeGuildPublicThread,
@@ -175,7 +193,7 @@ func TestThreadMention(t *testing.T) {
 				{ID: "M2", Author: "2", Content: dLoginLog},
 			},
 			mention: "<@900> why does the directory listing fail?",
-			title:   "425", source: "M1", readsAll: true,
+			title:   "425", source: "T1/M1", readsAll: true,
 		},
 		{
 			name: "no Read Message History: the mention alone, and the permission", chanType: discordgo.ChannelTypeGuildPublicThread,
@@ -200,7 +218,7 @@ func TestThreadMention(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mention := dmsg{ID: "M9", Author: "1", Content: tt.mention}
-			rest := &discordREST{types: map[string]discordgo.ChannelType{"T1": tt.chanType}, messages: map[string][]dmsg{"T1": append(append([]dmsg(nil), tt.thread...), mention)}, forbidden: tt.forbidden}
+			rest := &discordREST{types: map[string]discordgo.ChannelType{"T1": tt.chanType}, messages: map[string][]dmsg{"T1": append(append([]dmsg(nil), tt.thread...), mention), "C0": tt.parent}, forbidden: tt.forbidden}
 			a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", MessageContent: true, Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rest})
 			if err != nil {
 				t.Fatal(err)
@@ -235,7 +253,7 @@ func TestThreadMention(t *testing.T) {
 			}
 			want := ""
 			if tt.source != "" {
-				want = "(https://discord.com/channels/G1/T1/" + tt.source + ")"
+				want = "(https://discord.com/channels/G1/" + tt.source + ")"
 			}
 			if (want == "") != (evidence == "") || !strings.Contains(evidence, want) {
 				t.Errorf("decisive evidence = %q, want a link %q", evidence, want)

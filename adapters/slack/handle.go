@@ -381,7 +381,7 @@ func (a *Adapter) shortcut(ctx context.Context, cb slack.InteractionCallback) {
 	if a.api != nil && cb.Message.ThreadTimestamp != "" && cb.Channel.ID != "" {
 		// A message in a thread (or the first of one): the whole thread is read.
 		req = a.threadRequest(ctx, text, cb.User.ID, cb.Channel.ID, cb.Message.ThreadTimestamp, "",
-			bot.Message{ID: cb.Message.Timestamp, Author: cb.Message.User, Text: text}, a.botUserID(ctx))
+			bot.Message{ID: cb.Message.Timestamp, Author: cb.Message.User, Text: text}, ownIDs{user: a.botUserID(ctx), app: cb.APIAppID})
 	}
 	r := a.o.Engine.Handle(ctx, req)
 	if a.api != nil && shareable(r) && cb.Channel.ID != "" {
@@ -423,7 +423,8 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 			return // never answer bots, including ourselves
 		}
 		a.log.Debug("slack: mention")
-		a.spawn(jobTimeout, func(ctx context.Context) { a.mention(ctx, e, self) })
+		app := ev.APIAppID
+		a.spawn(jobTimeout, func(ctx context.Context) { a.mention(ctx, e, self, app) })
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "" && e.Tab != "home" {
 			return
@@ -434,7 +435,7 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 
 // mention answers an @mention, in its thread. In a thread, the engine answers from the whole
 // thread (see threadRequest); at the top level, from the text after the mention.
-func (a *Adapter) mention(ctx context.Context, e *slackevents.AppMentionEvent, self string) {
+func (a *Adapter) mention(ctx context.Context, e *slackevents.AppMentionEvent, self, app string) {
 	if self == "" {
 		self = a.botUserID(ctx)
 	}
@@ -450,7 +451,7 @@ func (a *Adapter) mention(ctx context.Context, e *slackevents.AppMentionEvent, s
 	req := request(rest, e.User)
 	if e.ThreadTimeStamp != "" && e.ThreadTimeStamp != e.TimeStamp {
 		req = a.threadRequest(ctx, rest, e.User, e.Channel, e.ThreadTimeStamp, e.TimeStamp,
-			bot.Message{ID: e.TimeStamp, Author: e.User, Text: rest}, self)
+			bot.Message{ID: e.TimeStamp, Author: e.User, Text: rest}, ownIDs{user: self, app: app})
 	}
 	r := a.o.Engine.Handle(ctx, req)
 	if err := a.postMessage(ctx, e.Channel, thread, Render(r, RenderOptions{BaseURL: a.o.BaseURL})); err != nil {

@@ -21,10 +21,19 @@ import (
 // but Slack pages from the oldest).
 const maxReplyPages = 5
 
+// ownIDs name ftpbot in a workspace: its bot user id, and its app id (answers posted through a
+// response_url carry the app's bot profile rather than the bot user).
+type ownIDs struct{ user, app string }
+
+// wrote reports whether ftpbot wrote m.
+func (s ownIDs) wrote(m slack.Message) bool {
+	return s.user != "" && m.User == s.user || s.app != "" && m.BotProfile != nil && m.BotProfile.AppID == s.app
+}
+
 // readThread returns the messages of a thread up to and including latest, oldest first, at most
-// bot.MaxThreadMessages (the last ones), with permalinks when Slack gives one. self is the bot's
-// own user id: its messages are marked FromBot.
-func (a *Adapter) readThread(ctx context.Context, channel, threadTS, latest, self string) ([]bot.Message, error) {
+// bot.MaxThreadMessages (the last ones), with permalinks when Slack gives one. ftpbot's own
+// messages are marked FromBot.
+func (a *Adapter) readThread(ctx context.Context, channel, threadTS, latest string, me ownIDs) ([]bot.Message, error) {
 	if a.api == nil {
 		return nil, errors.New("no bot token")
 	}
@@ -63,8 +72,8 @@ func (a *Adapter) readThread(ctx context.Context, channel, threadTS, latest, sel
 			ID:      m.Timestamp,
 			Link:    links(m.Timestamp),
 			Author:  m.User,
-			Text:    messageText(m, self),
-			FromBot: self != "" && m.User == self,
+			Text:    messageText(m, me.user),
+			FromBot: me.wrote(m),
 		})
 	}
 	return out, nil
@@ -136,9 +145,9 @@ func historyNotice(err error, channel string) string {
 // threadRequest builds the request for a question asked in a thread: the thread as read (up to
 // latest, when set), with the asking message (focus) in it, or, when the thread could not be
 // read, that message alone with a notice of what is missing.
-func (a *Adapter) threadRequest(ctx context.Context, text, user, channel, threadTS, latest string, focus bot.Message, self string) bot.Request {
+func (a *Adapter) threadRequest(ctx context.Context, text, user, channel, threadTS, latest string, focus bot.Message, me ownIDs) bot.Request {
 	req := request(text, user)
-	msgs, err := a.readThread(ctx, channel, threadTS, latest, self)
+	msgs, err := a.readThread(ctx, channel, threadTS, latest, me)
 	notice := ""
 	if err != nil {
 		a.log.Info("slack: reading a thread failed; answering from one message", "error", err)

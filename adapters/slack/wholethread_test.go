@@ -55,6 +55,14 @@ func threadMsg(ts, user, text string) slack.Message {
 	return m
 }
 
+// appMsg is a message an app posted without a bot user (an alert, or an answer through a
+// response_url): it carries the app's bot profile.
+func appMsg(ts, app, text string) slack.Message {
+	m := slack.Message{Msg: slack.Msg{Type: "message", SubType: "bot_message", BotID: "B" + app, Text: text, Timestamp: ts, ThreadTimestamp: parentTS,
+		BotProfile: &slack.BotProfile{ID: "B" + app, AppID: app, Name: "app " + app}}}
+	return m
+}
+
 // evidenceLine returns the text of the card's line naming the decisive message.
 func evidenceLine(blocks []slack.Block) string {
 	for _, b := range blocks {
@@ -119,6 +127,24 @@ func TestThreadDiagnosis(t *testing.T) {
 			},
 			mention: "<@UBOTFTP> and now?",
 			header:  "550", source: parentTS,
+		},
+		{
+			name: "mention: an answer ftpbot posted through a response_url is skipped too",
+			thread: []slack.Message{
+				threadMsg(parentTS, "U1ADA", "Response: 550 Failed to open file."),
+				appMsg(ownTS, "A1", tLoginLog),
+			},
+			mention: "<@UBOTFTP> and now?",
+			header:  "550", source: parentTS,
+		},
+		{
+			name: "mention: another app's alert is evidence",
+			thread: []slack.Message{
+				threadMsg(parentTS, "U1ADA", "nightly upload failed again"),
+				appMsg(ownTS, "A9ALERTS", tLoginLog),
+			},
+			mention: "<@UBOTFTP> why?",
+			header:  "530", source: ownTS,
 		},
 		{
 			name: "shortcut on the question: the log elsewhere in the thread decides",
@@ -228,6 +254,7 @@ func TestThreadDiagnosis(t *testing.T) {
 func messageActionBy(text, ts, threadTS, author, responseURL string) map[string]any {
 	p := messageAction(text, ts, threadTS, responseURL)
 	p["message"].(map[string]any)["user"] = author
+	p["api_app_id"] = "A1"
 	return p
 }
 
