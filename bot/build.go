@@ -24,7 +24,7 @@ func (e *Engine) codeReply(entry *knowledge.Entry, ev *evidence, context string)
 		Links:    []Link{{Label: LinkGuide, URL: GuidePath(knowledge.KindCode, code.String())}},
 	}
 	if cl, ok := e.KB.Class(code.Class()); ok {
-		r.Fields = append(r.Fields, Field{Label: "Class", Value: cl.ID + " · " + cl.Title})
+		r.Fields = append(r.Fields, Field{Label: "Class", Value: cl.Heading()})
 	}
 	r.Fields = append(r.Fields, Field{Label: "Session step", Value: entry.Step.Label()})
 	var server *knowledge.Server
@@ -116,7 +116,7 @@ func (e *Engine) classReply(id string) (Reply, bool) {
 		ID:       cl.ID,
 		Title:    cl.ID + " " + cl.Title,
 		Summary:  cl.Meaning,
-		Severity: classSeverity(cl.ID),
+		Severity: ClassSeverity(cl.ID),
 		Footer:   cl.Source,
 		Matches:  []knowledge.Match{{ID: cl.ID, Kind: knowledge.KindClass, Title: cl.Title}},
 		Links:    []Link{{Label: LinkGuide, URL: GuidePath(knowledge.KindClass, cl.ID)}},
@@ -130,20 +130,6 @@ func (e *Engine) classReply(id string) (Reply, bool) {
 	}
 	r.Sections = append(r.Sections, Section{Heading: "Codes in this class", Items: items})
 	return r, true
-}
-
-func classSeverity(id string) Severity {
-	switch id {
-	case "2xx":
-		return SeveritySuccess
-	case "3xx":
-		return SeverityPending
-	case "4xx":
-		return SeverityWarning
-	case "5xx", "winsock":
-		return SeverityError
-	}
-	return SeverityInfo
 }
 
 // prefixReply lists the codes starting with a two-digit prefix, as suggestions.

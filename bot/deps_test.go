@@ -15,6 +15,7 @@ func TestLayering(t *testing.T) {
 		forbidden []string
 	}{
 		{[]string{"../bot/...", "../knowledge/..."}, []string{"slack-go", "discordgo", "/adapters/", "chromedp"}},
+		{[]string{"../knowledge/..."}, []string{"github.com/ftpbot/ftpbot/bot"}},
 		{[]string{"../adapters/slack/..."}, []string{"/adapters/discord", "/adapters/web", "/adapters/console", "discordgo"}},
 		{[]string{"../adapters/discord/..."}, []string{"/adapters/slack", "/adapters/web", "/adapters/console", "slack-go"}},
 		{[]string{"../adapters/web/..."}, []string{"/adapters/slack", "/adapters/discord", "/adapters/console", "slack-go", "discordgo"}},

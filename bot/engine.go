@@ -103,9 +103,9 @@ func firstField(s string) string {
 	return s
 }
 
-// Lookup returns the command a question's first word names, with the rest of the question; a
+// ParseCommand returns the command a question's first word names, with the rest of the question; a
 // question that names no command is for "ask".
-func Lookup(text string) (Command, string) {
+func ParseCommand(text string) (Command, string) {
 	cmds := Commands()
 	t := strings.TrimSpace(text)
 	first, rest, _ := strings.Cut(t, " ")
@@ -133,7 +133,7 @@ func SplitVisibility(text string) (string, bool) {
 func (e *Engine) Handle(ctx context.Context, req Request) (r Reply) {
 	start := time.Now()
 	text, public := SplitVisibility(req.Text)
-	cmd, args := Lookup(text)
+	cmd, args := ParseCommand(text)
 	panicked := false
 	defer func() {
 		if p := recover(); p != nil {

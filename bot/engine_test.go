@@ -170,7 +170,7 @@ func TestPanicsBecomePoliteErrors(t *testing.T) {
 	}
 }
 
-func TestLookupCommands(t *testing.T) {
+func TestParseCommand(t *testing.T) {
 	tests := []struct{ in, cmd, args string }{
 		{"check ftp.example.com", "check", "ftp.example.com"},
 		{"CHECK host:21", "check", "host:21"},
@@ -180,9 +180,9 @@ func TestLookupCommands(t *testing.T) {
 		{"checking my upload", "ask", "checking my upload"},
 	}
 	for _, tt := range tests {
-		c, args := bot.Lookup(tt.in)
+		c, args := bot.ParseCommand(tt.in)
 		if c.Name != tt.cmd || args != tt.args {
-			t.Errorf("Lookup(%q) = %s, %q; want %s, %q", tt.in, c.Name, args, tt.cmd, tt.args)
+			t.Errorf("ParseCommand(%q) = %s, %q; want %s, %q", tt.in, c.Name, args, tt.cmd, tt.args)
 		}
 	}
 }

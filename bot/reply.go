@@ -5,20 +5,21 @@ import (
 )
 
 // Kind says what a Reply answers. Renderers use it to choose layout; it is not shown to users.
+// Its code, class and topic values are the kinds of knowledge.Match and of Ref.
 type Kind string
 
 // Reply kinds.
 const (
-	KindCode     Kind = "code"     // one reply code
-	KindClass    Kind = "class"    // a reply class (5xx)
-	KindTopic    Kind = "topic"    // a mode or concept
-	KindLog      Kind = "log"      // a pasted log or several reply lines
-	KindSuggest  Kind = "suggest"  // several candidates (a code prefix such as 53)
-	KindHelp     Kind = "help"     // usage
-	KindNoMatch  Kind = "nomatch"  // nothing matched; suggestions attached
-	KindError    Kind = "error"    // something went wrong; says what to do next
-	KindSlowDown Kind = "slowdown" // rate limited
-	KindProbe    Kind = "probe"    // a live server check report
+	KindCode     Kind = knowledge.KindCode  // one reply code
+	KindClass    Kind = knowledge.KindClass // a reply class (5xx)
+	KindTopic    Kind = knowledge.KindTopic // a mode or concept
+	KindLog      Kind = "log"               // a pasted log or several reply lines
+	KindSuggest  Kind = "suggest"           // several candidates (a code prefix such as 53)
+	KindHelp     Kind = "help"              // usage
+	KindNoMatch  Kind = "nomatch"           // nothing matched; suggestions attached
+	KindError    Kind = "error"             // something went wrong; says what to do next
+	KindSlowDown Kind = "slowdown"          // rate limited
+	KindProbe    Kind = "probe"             // a live server check report
 )
 
 // Severity grades a reply, from the reply class: renderers turn it into colour or emoji.
@@ -93,10 +94,10 @@ type Section struct {
 	Team    bool     `json:"team,omitempty"`    // a note from the team's own notes, not ftpbot's
 }
 
-// Ref points at another answer: a related code or topic. Query is what to ask to get it.
+// Ref points at another answer: a related code or topic.
 type Ref struct {
 	ID    string `json:"id"`
-	Kind  string `json:"kind"`
+	Kind  string `json:"kind"`  // knowledge.KindCode, KindClass or KindTopic
 	Label string `json:"label"` // "530 Not logged in"
 }
 
@@ -133,18 +134,20 @@ func (r *Reply) Guide() string {
 // LinkGuide is the label of the link to the reply's page on the web reference.
 const LinkGuide = "Full guide"
 
-// SeverityOf maps a code to its severity: the class decides.
-func SeverityOf(c knowledge.Code) Severity {
-	switch {
-	case c >= 10000:
-		return SeverityError
-	case c/100 == 2:
+// SeverityOf maps a code to its severity: its class decides.
+func SeverityOf(c knowledge.Code) Severity { return ClassSeverity(c.Class()) }
+
+// ClassSeverity maps a class id ("5xx", "winsock") to its severity. It is the one place a class
+// becomes a colour: chat cards, terminal output and the web pages all come through here.
+func ClassSeverity(id string) Severity {
+	switch id {
+	case "2xx":
 		return SeveritySuccess
-	case c/100 == 3:
+	case "3xx":
 		return SeverityPending
-	case c/100 == 4:
+	case "4xx":
 		return SeverityWarning
-	case c/100 == 5:
+	case "5xx", "winsock":
 		return SeverityError
 	}
 	return SeverityInfo

@@ -1,7 +1,7 @@
 package knowledge_test
 
 // The control-channel captures in data/captured/ are made here, from the real Debian servers that
-// knowledge/ftpservertest starts on 127.0.0.1:
+// internal/ftpservertest starts on 127.0.0.1:
 //
 //	go test ./knowledge/ -run TestCapture -capture
 //
@@ -28,7 +28,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ftpbot/ftpbot/knowledge/ftpservertest"
+	"github.com/ftpbot/ftpbot/internal/ftpservertest"
 )
 
 var capture = flag.Bool("capture", false, "drive scripted FTP sessions against the real servers on loopback and rewrite data/captured/*.txt")
@@ -123,7 +123,7 @@ func (c *ftpConn) read(timeout time.Duration) reply {
 	r, timedOut := c.tryRead(timeout)
 	if timedOut {
 		c.tr.note("no reply within %v", timeout)
-		c.t.Logf("%s: no reply within %v", c.srv.Kind, timeout)
+		c.t.Logf("%s: no reply within %v", c.srv.Software, timeout)
 	}
 	return r
 }
@@ -223,7 +223,7 @@ func (c *ftpConn) startTLS(mech string) bool {
 	tc.SetDeadline(time.Now().Add(10 * time.Second))
 	if err := tc.Handshake(); err != nil {
 		c.tr.note("TLS handshake failed: %v", err)
-		c.t.Errorf("%s: TLS handshake after AUTH %s: %v", c.srv.Kind, mech, err)
+		c.t.Errorf("%s: TLS handshake after AUTH %s: %v", c.srv.Software, mech, err)
 		c.closed = true
 		return false
 	}
@@ -316,7 +316,7 @@ func (c *ftpConn) transfer(setup, cmd string, upload []byte, count bool, abortAf
 			return
 		}
 		if !loopback(addr) {
-			c.t.Fatalf("%s advertised %s: refusing to dial outside loopback", c.srv.Kind, addr)
+			c.t.Fatalf("%s advertised %s: refusing to dial outside loopback", c.srv.Software, addr)
 		}
 		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
@@ -468,7 +468,7 @@ func scenarioUnknownCommand(t *testing.T, tr *transcript, srv *ftpservertest.Ser
 }
 
 // script is the whole capture for one kind.
-func script(t *testing.T, tr *transcript, kind ftpservertest.Kind, s servers) {
+func script(t *testing.T, tr *transcript, kind ftpservertest.Software, s servers) {
 	main := s.main
 
 	scenarioGreeting(t, tr, main)
@@ -835,7 +835,7 @@ wait:
 // ---- running it ----
 
 // startServers starts every instance the script uses.
-func startServers(t *testing.T, kind ftpservertest.Kind) servers {
+func startServers(t *testing.T, kind ftpservertest.Software) servers {
 	var s servers
 	s.main = ftpservertest.Start(t, kind, mainOptions)
 	big, err := os.Create(filepath.Join(s.main.Dir, "big.bin"))
@@ -857,11 +857,11 @@ func startServers(t *testing.T, kind ftpservertest.Kind) servers {
 	return s
 }
 
-func captureFile(kind ftpservertest.Kind) string {
+func captureFile(kind ftpservertest.Software) string {
 	return filepath.Join("data", "captured", string(kind)+".txt")
 }
 
-func header(kind ftpservertest.Kind) string {
+func header(kind ftpservertest.Software) string {
 	version, err := ftpservertest.Version(kind)
 	if err != nil {
 		version = "unknown version"
@@ -872,7 +872,7 @@ func header(kind ftpservertest.Kind) string {
 	p("%s control-channel capture", kind)
 	p("Server: %s (Debian package %s, %s)", version, pkg, ftpservertest.Binary(kind))
 	p("Made by: go test ./knowledge/ -run TestCapture -capture (knowledge/capture_test.go). It starts the real")
-	p("  server on 127.0.0.1 with knowledge/ftpservertest and drives scripted sessions over a raw control")
+	p("  server on 127.0.0.1 with internal/ftpservertest and drives scripted sessions over a raw control")
 	p("  connection; data connections are real, on loopback only.")
 	p("Format: '> COMMAND' was sent by the client (passwords shown as ****); '< line' is a reply line exactly")
 	p("  as the server sent it, without the CRLF; other '#' lines are notes. Ports in PASV/EPSV replies,")
@@ -886,7 +886,7 @@ func header(kind ftpservertest.Kind) string {
 // TestCapture writes the captures with -capture, and otherwise replays the stable scenarios and
 // checks their replies against the committed files.
 func TestCapture(t *testing.T) {
-	for _, kind := range ftpservertest.Kinds() {
+	for _, kind := range ftpservertest.AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			if *capture {
@@ -898,7 +898,7 @@ func TestCapture(t *testing.T) {
 	}
 }
 
-func runCapture(t *testing.T, kind ftpservertest.Kind) {
+func runCapture(t *testing.T, kind ftpservertest.Software) {
 	s := startServers(t, kind)
 	tr := &transcript{}
 	tr.printf("%s", header(kind))
@@ -938,7 +938,7 @@ var normalisers = []struct {
 // checkCapture replays the scenarios whose replies are stable and requires each reply line to be in
 // the committed capture (after normalise). It fails if the capture is missing, or if the server
 // installed here answers differently from the one the capture came from.
-func checkCapture(t *testing.T, kind ftpservertest.Kind) {
+func checkCapture(t *testing.T, kind ftpservertest.Software) {
 	data, err := os.ReadFile(captureFile(kind))
 	if err != nil {
 		t.Fatalf("no committed capture for %s (run go test ./knowledge/ -run TestCapture -capture): %v", kind, err)

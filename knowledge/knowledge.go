@@ -156,8 +156,12 @@ type TeamNote struct {
 	Author string // optional: who to ask
 }
 
-// Title returns "530 Not logged in".
+// Heading returns "530 Not logged in".
 func (e *Entry) Heading() string { return e.Code.String() + " " + e.Title }
+
+// Heading returns "5xx · Permanent negative completion reply": the one way a class is named
+// with its title, in chat answers and on the web pages alike.
+func (c *Class) Heading() string { return c.ID + " · " + c.Title }
 
 // FirstSentence returns text up to its first full stop, for one-line summaries of a meaning.
 func FirstSentence(text string) string {

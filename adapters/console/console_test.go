@@ -3,8 +3,6 @@ package console
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,10 +10,8 @@ import (
 
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/bottest"
-	"github.com/google/go-cmp/cmp"
+	"github.com/ftpbot/ftpbot/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestRenderGolden(t *testing.T) {
 	for _, c := range bottest.Replies(t) {
@@ -29,18 +25,7 @@ func TestRenderGolden(t *testing.T) {
 				if err := Render(&buf, c.Reply, Options{Color: color, BaseURL: "http://127.0.0.1:8080"}); err != nil {
 					t.Fatal(err)
 				}
-				golden := filepath.Join("testdata", "golden", name+".txt")
-				if *update {
-					os.MkdirAll(filepath.Dir(golden), 0o755)
-					os.WriteFile(golden, buf.Bytes(), 0o644)
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./adapters/console -update)", err)
-				}
-				if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-					t.Errorf("-want +got:\n%s", diff)
-				}
+				golden.Check(t, filepath.Join("testdata", "golden", name+".txt"), buf.Bytes())
 				if !color && strings.Contains(buf.String(), "\x1b[") {
 					t.Error("escape codes without colour")
 				}

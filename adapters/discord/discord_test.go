@@ -7,12 +7,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,10 +22,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/bottest"
-	"github.com/google/go-cmp/cmp"
+	"github.com/ftpbot/ftpbot/internal/golden"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestRenderGolden(t *testing.T) {
 	for _, c := range bottest.Replies(t) {
@@ -37,20 +34,7 @@ func TestRenderGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "golden", c.Name+".json")
-			if *update {
-				os.MkdirAll(filepath.Dir(golden), 0o755)
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./adapters/discord -update)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("rendered %s differs from %s (-want +got):\n%s", c.Name, golden, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", c.Name+".json"), got)
 		})
 	}
 }
@@ -171,10 +155,8 @@ func (s signer) request(t *testing.T, url string, body []byte, ts time.Time) *ht
 	if err != nil {
 		t.Fatal(err)
 	}
-	stamp := strconv.FormatInt(ts.Unix(), 10)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Signature-Timestamp", stamp)
-	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(s.priv, append([]byte(stamp), body...))))
+	signtest.SignDiscord(req, s.priv, ts.Unix(), body)
 	return req
 }
 
@@ -529,10 +511,8 @@ func FuzzInteraction(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/discord/interactions", bytes.NewReader(body))
-		stamp := strconv.FormatInt(time.Now().Unix(), 10)
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Signature-Timestamp", stamp)
-		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(stamp), body...))))
+		signtest.SignDiscord(req, priv, time.Now().Unix(), body)
 		w := httptest.NewRecorder()
 		a.serveHTTP(w, req)
 		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {

@@ -154,7 +154,7 @@ func (a *Adapter) answer(r bot.Reply) response {
 func (a *Adapter) command(cmd slack.SlashCommand) *response {
 	text := incoming(cmd.Text, "")
 	q, _ := bot.SplitVisibility(text)
-	c, args := bot.Lookup(q)
+	c, args := bot.ParseCommand(q)
 	a.log.Debug("slack: slash command", "kind", c.Name)
 	slow := c.Slow || len(text) > slowTextBytes
 	if !slow {
@@ -321,7 +321,7 @@ func (a *Adapter) share(ctx context.Context, cb slack.InteractionCallback, value
 	r, ok := a.shares.get(key)
 	if !ok {
 		q, _ := bot.SplitVisibility(query)
-		if c, _ := bot.Lookup(q); strings.TrimSpace(query) == "" || c.Slow {
+		if c, _ := bot.ParseCommand(q); strings.TrimSpace(query) == "" || c.Slow {
 			a.respond(ctx, cb.ResponseURL, notice("That answer is too old to share. Ask again with `"+esc(a.o.Command)+" … public` to answer in the channel."))
 			return
 		}

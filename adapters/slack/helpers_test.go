@@ -2,48 +2,33 @@ package slack
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
-	"github.com/ftpbot/ftpbot/knowledge"
+	"github.com/ftpbot/ftpbot/bot/bottest"
+	"github.com/ftpbot/ftpbot/internal/logtest"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
 )
 
-// testEngine is an engine over the small knowledge base in testdata/kb, so the transport tests
-// do not change meaning as the real base grows. The rendering golden files use the real base.
+// testEngine is an engine over the small test knowledge base, so the transport tests do not
+// change meaning as the real base grows. The rendering golden files use the real base.
 func testEngine(t testing.TB) *bot.Engine {
 	t.Helper()
-	kb, err := knowledge.Load(os.DirFS("testdata/kb"), "")
-	if err != nil {
-		t.Fatalf("test knowledge: %v", err)
-	}
-	return bot.New(kb)
+	return bottest.SmallEngine(t)
 }
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
-
-// sign returns Slack's v0 signature of body at ts.
-func sign(secret, ts string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:" + ts + ":"))
-	mac.Write(body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
-}
 
 // post sends a request signed the way Slack signs it, at the time now.
 func post(t *testing.T, srv *httptest.Server, path, contentType string, body []byte, now time.Time, header ...string) *http.Response {
@@ -52,10 +37,8 @@ func post(t *testing.T, srv *httptest.Server, path, contentType string, body []b
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := strconv.FormatInt(now.Unix(), 10)
 	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", sign(testSecret, ts, body))
+	signtest.SignSlack(req, testSecret, now.Unix(), body)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -354,24 +337,7 @@ func allText(blocks []slack.Block) string {
 	return sb.String()
 }
 
-// quietLog discards logs but keeps them for inspection.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func testLogger(buf *logBuf) *slog.Logger {
+// testLogger logs everything, down to debug, into buf for the test to inspect.
+func testLogger(buf *logtest.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -15,10 +15,13 @@ import (
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/logtest"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 )
 
-// The signing test vector from Slack's documentation (platforms.md). Its timestamp is from 2018,
-// so the check needs an injected clock.
+// The signing test vector from Slack's documentation (platforms.md). It pins the test's own
+// signer (signtest.Slack) to Slack's; the verifier, which checks timestamps against the real
+// clock, is then tested with requests that signer signs now.
 const (
 	vectorTS   = "1531420618"
 	vectorBody = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
@@ -26,37 +29,42 @@ const (
 )
 
 func TestSignatureVector(t *testing.T) {
-	at := time.Unix(1531420618, 0)
-	h := http.Header{}
-	h.Set("X-Slack-Request-Timestamp", vectorTS)
-	h.Set("X-Slack-Signature", vectorSig)
+	if got := signtest.Slack(testSecret, vectorTS, []byte(vectorBody)); got != vectorSig {
+		t.Fatalf("the test's own signer gives %s, want %s", got, vectorSig)
+	}
+	now := time.Now()
+	stamp := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
+	sig := func(ts string) string { return signtest.Slack(testSecret, ts, []byte(vectorBody)) }
 	tests := []struct {
 		name string
 		body string
-		now  time.Time
+		ts   string
 		sig  string
 		want error
 	}{
-		{"vector verifies", vectorBody, at, vectorSig, nil},
-		{"4 minutes later still fine", vectorBody, at.Add(4 * time.Minute), vectorSig, nil},
-		{"6 minutes later is stale", vectorBody, at.Add(6 * time.Minute), vectorSig, errStale},
-		{"6 minutes early is stale", vectorBody, at.Add(-6 * time.Minute), vectorSig, errStale},
-		{"today is stale", vectorBody, time.Now(), vectorSig, errStale},
-		{"one byte changed", strings.Replace(vectorBody, "roadrunner", "roadrunnex", 1), at, vectorSig, errBadSignature},
-		{"upper-case hex", vectorBody, at, strings.ToUpper(vectorSig), errBadSignature},
-		{"no v0 prefix", vectorBody, at, strings.TrimPrefix(vectorSig, "v0="), errBadSignature},
-		{"missing", vectorBody, at, "", errNoSignature},
+		{"signed now verifies", vectorBody, stamp(0), sig(stamp(0)), nil},
+		{"signed 4 minutes ago still fine", vectorBody, stamp(-4 * time.Minute), sig(stamp(-4 * time.Minute)), nil},
+		{"signed 6 minutes ago is stale", vectorBody, stamp(-6 * time.Minute), sig(stamp(-6 * time.Minute)), errStale},
+		{"6 minutes early is stale", vectorBody, stamp(6 * time.Minute), sig(stamp(6 * time.Minute)), errStale},
+		{"the 2018 vector is stale today", vectorBody, vectorTS, vectorSig, errStale},
+		{"timestamp not a number", vectorBody, "soon", sig("soon"), errStale},
+		{"one byte changed", strings.Replace(vectorBody, "roadrunner", "roadrunnex", 1), stamp(0), sig(stamp(0)), errBadSignature},
+		{"signed at another time", vectorBody, stamp(0), sig(stamp(-time.Minute)), errBadSignature},
+		{"other secret", vectorBody, stamp(0), signtest.Slack("other", stamp(0), []byte(vectorBody)), errBadSignature},
+		{"upper-case hex", vectorBody, stamp(0), strings.ToUpper(sig(stamp(0))), errBadSignature},
+		{"no v0 prefix", vectorBody, stamp(0), strings.TrimPrefix(sig(stamp(0)), "v0="), errBadSignature},
+		{"missing", vectorBody, stamp(0), "", errNoSignature},
+		{"no timestamp", vectorBody, "", sig(""), errNoSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			h.Set("X-Slack-Request-Timestamp", tt.ts)
 			h.Set("X-Slack-Signature", tt.sig)
-			if err := verifySignature(testSecret, h, []byte(tt.body), tt.now); !errors.Is(err, tt.want) {
+			if err := verifySignature(testSecret, h, []byte(tt.body)); !errors.Is(err, tt.want) {
 				t.Errorf("verifySignature = %v, want %v", err, tt.want)
 			}
 		})
-	}
-	if got := sign(testSecret, vectorTS, []byte(vectorBody)); got != vectorSig {
-		t.Errorf("the test's own signer gives %s, want %s", got, vectorSig)
 	}
 }
 
@@ -68,12 +76,12 @@ type httpAdapter struct {
 	now     time.Time
 	answers atomic.Int32
 	health  *bot.Health
-	logs    *logBuf
+	logs    *logtest.Buffer
 }
 
 func newHTTPAdapter(t *testing.T, o Options) *httpAdapter {
 	t.Helper()
-	h := &httpAdapter{now: time.Unix(1_700_000_000, 0), health: &bot.Health{}, logs: &logBuf{}}
+	h := &httpAdapter{now: time.Now(), health: &bot.Health{}, logs: &logtest.Buffer{}}
 	if o.Engine == nil {
 		o.Engine = testEngine(t)
 	}
@@ -177,7 +185,7 @@ func TestHTTPRejects(t *testing.T) {
 		ts := strconv.FormatInt(h.now.Unix(), 10)
 		req.Header.Set("Content-Type", ct)
 		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		req.Header.Set("X-Slack-Signature", sign(testSecret, ts, body))
+		req.Header.Set("X-Slack-Signature", signtest.Slack(testSecret, ts, body))
 		if mutate != nil {
 			mutate(req)
 		}
@@ -202,12 +210,12 @@ func TestHTTPRejects(t *testing.T) {
 			func(r *http.Request) { r.Header.Set("X-Slack-Signature", "v0="+strings.Repeat("0", 64)) }, 401},
 		{"signed with another secret", "/slack/commands", "application/x-www-form-urlencoded", form,
 			func(r *http.Request) {
-				r.Header.Set("X-Slack-Signature", sign("other", r.Header.Get("X-Slack-Request-Timestamp"), form))
+				r.Header.Set("X-Slack-Signature", signtest.Slack("other", r.Header.Get("X-Slack-Request-Timestamp"), form))
 			}, 401},
 		{"stale timestamp, validly signed", "/slack/commands", "application/x-www-form-urlencoded", form,
 			func(r *http.Request) {
 				r.Header.Set("X-Slack-Request-Timestamp", stale)
-				r.Header.Set("X-Slack-Signature", sign(testSecret, stale, form))
+				r.Header.Set("X-Slack-Signature", signtest.Slack(testSecret, stale, form))
 			}, 401},
 		{"timestamp not a number", "/slack/commands", "application/x-www-form-urlencoded", form,
 			func(r *http.Request) { r.Header.Set("X-Slack-Request-Timestamp", "soon") }, 401},

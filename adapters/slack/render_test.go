@@ -3,9 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,11 +11,10 @@ import (
 
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/bottest"
+	"github.com/ftpbot/ftpbot/internal/golden"
 	"github.com/google/go-cmp/cmp"
 	"github.com/slack-go/slack"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files and manifest.yaml")
 
 const base = "https://ftpbot.example.com"
 
@@ -28,38 +25,23 @@ func TestRenderGolden(t *testing.T) {
 	cases := bottest.Replies(t)
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			golden(t, c.Name, Render(c.Reply, RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k1"}))
+			checkGolden(t, c.Name, Render(c.Reply, RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k1"}))
 		})
 	}
 	t.Run("home", func(t *testing.T) {
 		help := bottest.Engine(t).Handle(context.Background(), bot.Request{Text: "help", Platform: "test"})
-		golden(t, "home", Home(help, "/ftp", base))
+		checkGolden(t, "home", Home(help, "/ftp", base))
 	})
 }
 
-func golden(t *testing.T, name string, v any) {
+func checkGolden(t *testing.T, name string, v any) {
 	t.Helper()
 	got, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./adapters/slack -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("rendered %s differs from %s (-want +got):\n%s", name, path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name+".json"), got)
 }
 
 // allReplies is every reply the limit and escaping tests look at: the canonical ones from the

@@ -51,7 +51,7 @@ type Options struct {
 	// HTTPClient carries every outbound call (Web API, response_url); one with a 10 s timeout
 	// when nil.
 	HTTPClient *http.Client
-	Now        func() time.Time // the clock for signature timestamps; time.Now when nil
+	Now        func() time.Time // the clock for the event de-duplication and share TTLs; time.Now when nil
 	// MaxConcurrent bounds the answers being worked on at once; 16 when zero.
 	MaxConcurrent int
 	// OnDeliveryFailure, when set, is told when an answer could not be delivered to Slack.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/logtest"
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack/slacktest"
 )
@@ -104,7 +105,7 @@ func TestSocketMode(t *testing.T) {
 	api := newFakeAPI(t, func(c slacktest.Customize) { c.Handle("/ws", fs.handle) })
 	hk := newHook(t)
 	health := &bot.Health{}
-	logs := &logBuf{}
+	logs := &logtest.Buffer{}
 	a, err := New(Options{AppToken: "xapp-1-secret", BotToken: "xoxb-2-secret", APIURL: api.GetAPIURL(),
 		Engine: testEngine(t), Health: health, Log: testLogger(logs), BaseURL: base})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-	"github.com/ftpbot/ftpbot/knowledge/ftpservertest"
+	"github.com/ftpbot/ftpbot/internal/testenv"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -28,7 +28,7 @@ const chromiumPath = "/usr/bin/chromium"
 func browserTab(t *testing.T) (context.Context, *consoleLog) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
-		ftpservertest.Missing(t, "browser tests skipped: no Chromium at %s (apt-get install chromium)", chromiumPath)
+		testenv.Missing(t, "browser tests skipped: no Chromium at %s (apt-get install chromium)", chromiumPath)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),

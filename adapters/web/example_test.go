@@ -4,17 +4,17 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
-	"os"
 
 	"github.com/ftpbot/ftpbot/adapters/web"
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/bot/bottest"
 	"github.com/ftpbot/ftpbot/knowledge"
 )
 
 // The handler serves the reference, the playground and the API; `ftpbot serve` mounts it as the
 // HTTP server's handler and adds the chat platforms' routes with Handle.
 func ExampleNew() {
-	kb, err := knowledge.Load(os.DirFS("testdata/kb"), "")
+	kb, err := knowledge.Load(bottest.SmallData, "")
 	if err != nil {
 		panic(err)
 	}

@@ -2,10 +2,8 @@ package web
 
 import (
 	"context"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,10 +11,8 @@ import (
 
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/bottest"
-	"github.com/google/go-cmp/cmp"
+	"github.com/ftpbot/ftpbot/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const goldenBase = "https://ftpbot.example.com"
 
@@ -27,7 +23,7 @@ func TestReplyGolden(t *testing.T) {
 	h := New(Options{KB: bottest.Engine(t).KB, BaseURL: goldenBase})
 	for _, c := range bottest.Replies(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			golden(t, c.Name, renderReply(t, h, c.Reply))
+			checkGolden(t, c.Name, renderReply(t, h, c.Reply))
 		})
 	}
 }
@@ -55,7 +51,7 @@ func TestReplyGoldenKinds(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			golden(t, c.name, renderReply(t, h, c.reply))
+			checkGolden(t, c.name, renderReply(t, h, c.reply))
 		})
 	}
 }
@@ -73,7 +69,7 @@ func TestPageGolden(t *testing.T) {
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 			// the asset hashes change with every edit of the CSS or script; the pages do not
 			body := assetHashRE.ReplaceAllString(rec.Body.String(), "?v=HASH")
-			golden(t, name, []byte(body))
+			checkGolden(t, name, []byte(body))
 		})
 	}
 }
@@ -87,24 +83,9 @@ func renderReply(t *testing.T, h *Handler, r bot.Reply) []byte {
 	return b
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".html")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./adapters/web -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("rendered %s differs from %s (-want +got):\n%s", name, path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name+".html"), got)
 	if strings.Contains(string(got), "ZgotmplZ") {
 		t.Errorf("%s: html/template rejected a value (ZgotmplZ) in the output", name)
 	}

@@ -7,23 +7,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/bot/bottest"
 	"github.com/ftpbot/ftpbot/knowledge"
 )
 
-// testKB is the small knowledge base in testdata/kb with the team notes in testdata/team, so the
-// page tests do not change meaning as the real base grows. The golden replies use the real base.
+// testKB is the small test knowledge base with the team notes in testdata/team, so the page tests
+// do not change meaning as the real base grows. The golden replies use the real base.
 func testKB(t testing.TB) *knowledge.Base {
 	t.Helper()
-	kb, err := knowledge.Load(os.DirFS("testdata/kb"), "testdata/team")
-	if err != nil {
-		t.Fatalf("test knowledge: %v", err)
-	}
-	return kb
+	return bottest.Small(t, "testdata/team")
 }
 
 // testOptions are the handler's options over testKB, with the fake platform previews.

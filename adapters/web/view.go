@@ -244,7 +244,7 @@ func (h *Handler) viewCode(e *knowledge.Entry) codeView {
 
 // classView is a reply class with its codes.
 type classView struct {
-	ID, Title               string
+	ID, Title, Heading      string
 	URL                     string
 	Meaning                 []template.HTML
 	Retry                   []template.HTML
@@ -254,13 +254,9 @@ type classView struct {
 }
 
 func (h *Handler) viewClass(cl *knowledge.Class) classView {
-	v := classView{ID: cl.ID, Title: cl.Title, URL: h.link(bot.GuidePath(knowledge.KindClass, cl.ID)),
+	v := classView{ID: cl.ID, Title: cl.Title, Heading: cl.Heading(), URL: h.link(bot.GuidePath(knowledge.KindClass, cl.ID)),
 		Meaning: paras(cl.Meaning), Retry: paras(cl.Retry), Source: cl.Source}
-	sev := bot.SeverityInfo
-	if len(cl.Codes) > 0 {
-		sev = bot.SeverityOf(cl.Codes[0])
-	}
-	v.Severity, v.SeverityLabel = severityOf(sev)
+	v.Severity, v.SeverityLabel = severityOf(bot.ClassSeverity(cl.ID))
 	for _, c := range cl.Codes {
 		v.Codes = append(v.Codes, h.codeItem(c))
 	}

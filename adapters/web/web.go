@@ -211,7 +211,7 @@ func joinURL(base, path string) string {
 func (h *Handler) ask(ctx context.Context, r *http.Request, q string) bot.Reply {
 	if !h.o.AllowCheck {
 		text, _ := bot.SplitVisibility(q)
-		if cmd, args := bot.Lookup(text); cmd.Name == "check" {
+		if cmd, args := bot.ParseCommand(text); cmd.Name == "check" {
 			reply := bot.ErrorReply(bot.UsageError("Live checks are not available on the web. Ask in Slack or Discord, or run `ftpbot check " + firstWord(args) + "` in a terminal."))
 			reply.Query = q
 			if e := h.o.Engine; e.Limiter != nil && !e.Limiter.Allow("web:"+clientKey(r)) {

@@ -1,17 +1,50 @@
-// Package bottest is the shared test kit of the renderers: the same canonical replies feed the
-// Slack, Discord, web and terminal golden tests, so a difference between platforms is always a
-// rendering decision, never a different input.
+// Package bottest is the shared test kit of the renderers and adapters: the same canonical replies
+// feed the Slack, Discord, web and terminal golden tests, so a difference between platforms is
+// always a rendering decision, never a different input; and one small knowledge base (SmallData)
+// serves the adapters' transport and page tests, so they do not change meaning as the real base
+// grows.
 package bottest
 
 import (
 	"context"
+	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/knowledge"
 )
+
+// SmallData is the small test knowledge base, laid out as knowledge's embedded data directory.
+var SmallData = func() fs.FS {
+	sub, err := fs.Sub(smallData, "kb")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}()
+
+//go:embed kb
+var smallData embed.FS
+
+// Small loads SmallData with the team's notes from teamDir ("" for none), failing the test if it
+// does not load.
+func Small(t testing.TB, teamDir string) *knowledge.Base {
+	t.Helper()
+	kb, err := knowledge.Load(SmallData, teamDir)
+	if err != nil {
+		t.Fatalf("test knowledge: %v", err)
+	}
+	return kb
+}
+
+// SmallEngine returns an engine over Small without team notes.
+func SmallEngine(t testing.TB) *bot.Engine {
+	t.Helper()
+	return bot.New(Small(t, ""))
+}
 
 // Engine returns an engine over the built-in knowledge, failing the test if it does not load.
 func Engine(t testing.TB) *bot.Engine {

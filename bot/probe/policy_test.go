@@ -226,7 +226,7 @@ func TestRunNeverDialsARefusedAddress(t *testing.T) {
 		}
 	}()
 	port := l.Addr().(*net.TCPAddr).Port
-	o := Options{Policy: &Policy{}, Resolver: fakeResolver{"ftp.example.com": {"127.0.0.2"}}, Timeout: 5 * time.Second, StepTimeout: time.Second}
+	o := Options{Policy: &Policy{}, Resolver: fakeResolver{"ftp.example.com": {"127.0.0.2"}}, Timeout: 5 * time.Second, WaitTimeout: time.Second}
 	rep, err := Run(context.Background(), Target{Host: "ftp.example.com", Port: port}, o)
 	var pe *PolicyError
 	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "loopback") {

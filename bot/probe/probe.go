@@ -39,35 +39,36 @@ const (
 	Failed  Status = "failed"
 )
 
-// Step is one step of a check, as reported.
-type Step struct {
-	Name    string `json:"name"`
-	Status  Status `json:"status"`
-	Code    int    `json:"code"`  // the reply code (or socket error number) the step ended with; 0 when none
-	Reply   string `json:"reply"` // the server's exact reply, cut to a bound
-	MS      int64  `json:"ms"`
-	Explain string `json:"explain"`
-	Fix     string `json:"fix,omitempty"`
+// Result is how one stage of a check went, as reported. (A knowledge.Step is a stage of the FTP
+// session; a check walks finer stages: dns, greeting, feat, pasv, list, …)
+type Result struct {
+	Name     string `json:"name"`
+	Status   Status `json:"status"`
+	Code     int    `json:"code"`  // the reply code (or socket error number) the step ended with; 0 when none
+	Response string `json:"reply"` // the server's exact response, cut to a bound
+	MS       int64  `json:"ms"`
+	Explain  string `json:"explain"`
+	Fix      string `json:"fix,omitempty"`
 }
 
 // Report is a whole check. Its JSON is the contract of `ftpbot check --json`.
 type Report struct {
-	Target  string `json:"target"`
-	Address string `json:"address,omitempty"` // the address dialled
-	Server  string `json:"server,omitempty"`  // the server software, when recognised
-	Steps   []Step `json:"steps"`
-	Verdict string `json:"verdict"`
-	OK      bool   `json:"ok"` // no step failed
+	Target  string   `json:"target"`
+	Address string   `json:"address,omitempty"` // the address dialled
+	Server  string   `json:"server,omitempty"`  // the server software, when recognised
+	Results []Result `json:"steps"`
+	Verdict string   `json:"verdict"`
+	OK      bool     `json:"ok"` // no step failed
 }
 
 // Failure returns the first failed step, if any.
-func (r *Report) Failure() (Step, bool) {
-	for _, s := range r.Steps {
+func (r *Report) Failure() (Result, bool) {
+	for _, s := range r.Results {
 		if s.Status == Failed {
 			return s, true
 		}
 	}
-	return Step{}, false
+	return Result{}, false
 }
 
 // Options configure a check.
@@ -78,13 +79,13 @@ type Options struct {
 	// User and Password log in; empty means anonymous. They come from a config profile, never
 	// from chat.
 	User, Password string
-	// Timeout bounds the whole check (default 20 s); StepTimeout each network wait (default 8 s,
+	// Timeout bounds the whole check (default 20 s); WaitTimeout each network wait (default 8 s,
 	// never past the whole deadline).
-	Timeout, StepTimeout time.Duration
+	Timeout, WaitTimeout time.Duration
 	// RootCAs verifies the server certificate; nil means the system's roots.
 	RootCAs *x509.CertPool
 	// Progress receives each step as it finishes.
-	Progress func(Step)
+	Progress func(Result)
 }
 
 // Bounds on what a server can make the probe read.
@@ -105,8 +106,8 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 20 * time.Second
 	}
-	if o.StepTimeout <= 0 {
-		o.StepTimeout = 8 * time.Second
+	if o.WaitTimeout <= 0 {
+		o.WaitTimeout = 8 * time.Second
 	}
 	if err := o.Policy.CheckPort(t.Port); err != nil {
 		return nil, err
@@ -135,11 +136,11 @@ type prober struct {
 }
 
 // add records a step and reports it as progress.
-func (p *prober) add(s Step) Step {
-	if len(s.Reply) > maxReplyText {
-		s.Reply = s.Reply[:maxReplyText] + "…"
+func (p *prober) add(s Result) Result {
+	if len(s.Response) > maxReplyText {
+		s.Response = s.Response[:maxReplyText] + "…"
 	}
-	p.rep.Steps = append(p.rep.Steps, s)
+	p.rep.Results = append(p.rep.Results, s)
 	if p.o.Progress != nil {
 		p.o.Progress(s)
 	}
@@ -154,7 +155,7 @@ func (p *prober) run(ctx context.Context) error {
 	p.ctx = ctx
 	// 1. DNS, judged by the policy on the addresses found.
 	start := time.Now()
-	lookCtx, cancel := context.WithTimeout(ctx, p.o.StepTimeout)
+	lookCtx, cancel := context.WithTimeout(ctx, p.o.WaitTimeout)
 	allowed, all, err := p.o.Policy.Resolve(lookCtx, p.o.Resolver, p.t.Host)
 	cancel()
 	var pe *PolicyError
@@ -162,14 +163,14 @@ func (p *prober) run(ctx context.Context) error {
 		return err
 	}
 	if err != nil {
-		p.add(Step{Name: "dns", Status: Failed, MS: since(start), Reply: err.Error(),
+		p.add(Result{Name: "dns", Status: Failed, MS: since(start), Response: err.Error(),
 			Explain: fmt.Sprintf("The name %s could not be resolved: it is misspelt, does not exist, or DNS is not answering.", p.t.Host),
 			Fix:     "Check the spelling of the host name and try `dig " + p.t.Host + "` or `nslookup " + p.t.Host + "`."})
 		return nil
 	}
 	p.addr = allowed[0]
 	p.rep.Address = net.JoinHostPort(p.addr.String(), strconv.Itoa(p.t.Port))
-	p.add(Step{Name: "dns", Status: OK, MS: since(start), Reply: joinAddrs(all),
+	p.add(Result{Name: "dns", Status: OK, MS: since(start), Response: joinAddrs(all),
 		Explain: fmt.Sprintf("%s has %d address(es); checking %s.", p.t.Host, len(all), p.addr)})
 
 	// 2. TCP connect, to the address the policy allowed.
@@ -220,16 +221,16 @@ func (p *prober) run(ctx context.Context) error {
 // connect dials the control connection.
 func (p *prober) connect() bool {
 	start := time.Now()
-	d := net.Dialer{Timeout: p.o.StepTimeout}
+	d := net.Dialer{Timeout: p.o.WaitTimeout}
 	conn, err := d.DialContext(p.ctx, "tcp", p.rep.Address)
 	if err != nil {
 		code, explain, fix := socketError(err, "control")
-		p.add(p.explained(Step{Name: "connect", Status: Failed, Code: code, MS: since(start), Reply: cleanErr(err), Explain: explain, Fix: fix}))
+		p.add(p.explained(Result{Name: "connect", Status: Failed, Code: code, MS: since(start), Response: cleanErr(err), Explain: explain, Fix: fix}))
 		return false
 	}
 	p.conn = conn
 	p.r = bufio.NewReaderSize(conn, 4096)
-	p.add(Step{Name: "connect", Status: OK, MS: since(start), Reply: "connected to " + p.rep.Address,
+	p.add(Result{Name: "connect", Status: OK, MS: since(start), Response: "connected to " + p.rep.Address,
 		Explain: "The TCP connection to the control port opened."})
 	return true
 }
@@ -240,15 +241,15 @@ func (p *prober) greeting() bool {
 	rep, err := p.read()
 	if err == nil && rep.code == 120 {
 		// "Service ready in nnn minutes": wait for the 220 that should follow.
-		p.add(p.explained(Step{Name: "greeting", Status: Warning, Code: 120, MS: since(start), Reply: rep.text(),
+		p.add(p.explained(Result{Name: "greeting", Status: Warning, Code: 120, MS: since(start), Response: rep.text(),
 			Explain: "The server says it is not ready yet and will be in a while."}))
 		start = time.Now()
 		rep, err = p.read()
 	}
 	if err != nil {
-		s := Step{Name: "greeting", Status: Failed, MS: since(start), Reply: cleanErr(err)}
+		s := Result{Name: "greeting", Status: Failed, MS: since(start), Response: cleanErr(err)}
 		if isTimeout(err) {
-			s.Explain = "The port accepts connections but sent no greeting within " + p.o.StepTimeout.String() + ": it is not an FTP server, it speaks implicit FTPS (TLS first), or something in between swallows the banner."
+			s.Explain = "The port accepts connections but sent no greeting within " + p.o.WaitTimeout.String() + ": it is not an FTP server, it speaks implicit FTPS (TLS first), or something in between swallows the banner."
 			s.Fix = "Check the port; for implicit FTPS (usually port 990) run the check with --implicit (or ftps://host); check firewalls and proxies that inspect FTP."
 			if p.t.Implicit {
 				s.Fix = "The TLS handshake worked but no FTP greeting followed: check that this port runs an FTP server."
@@ -267,7 +268,7 @@ func (p *prober) greeting() bool {
 		p.server = srv.ID
 		p.rep.Server = srv.Name
 	}
-	s := Step{Name: "greeting", Code: rep.code, MS: since(start), Reply: rep.text()}
+	s := Result{Name: "greeting", Code: rep.code, MS: since(start), Response: rep.text()}
 	switch {
 	case rep.code == 220:
 		s.Status = OK
@@ -292,7 +293,7 @@ func (p *prober) features() bool {
 		p.add(p.ioFailure("feat", start, err))
 		return false
 	}
-	s := Step{Name: "feat", Code: rep.code, MS: since(start), Reply: rep.text()}
+	s := Result{Name: "feat", Code: rep.code, MS: since(start), Response: rep.text()}
 	if rep.code == 211 {
 		var names []string
 		for _, l := range rep.lines[1:] {
@@ -306,7 +307,7 @@ func (p *prober) features() bool {
 			}
 		}
 		s.Status, s.Explain = OK, "Features: "+strings.Join(names, ", ")+"."
-		s.Reply = rep.first()
+		s.Response = rep.first()
 	} else {
 		s.Status, s.Explain = OK, "The server does not list its features (FEAT); clients fall back to basic commands."
 	}
@@ -318,7 +319,7 @@ func (p *prober) features() bool {
 // does not: the password and every file would cross the network in clear text.
 func (p *prober) authTLS() bool {
 	if !p.feat["AUTH TLS"] && !p.feat["AUTH"] && !p.t.RequireTLS {
-		p.add(Step{Name: "tls", Status: Warning,
+		p.add(Result{Name: "tls", Status: Warning,
 			Explain: "The server does not offer FTPS (no AUTH TLS in FEAT): the login and the files travel unencrypted.",
 			Fix:     "Enable explicit FTPS on the server (vsftpd ssl_enable=YES, ProFTPD mod_tls TLSEngine on, Pure-FTPd --tls=1), or use SFTP."})
 		return true
@@ -331,12 +332,12 @@ func (p *prober) authTLS() bool {
 	}
 	if rep.code != 234 {
 		if p.t.RequireTLS {
-			p.add(p.explained(Step{Name: "tls", Status: Failed, Code: rep.code, MS: since(start), Reply: rep.text(),
+			p.add(p.explained(Result{Name: "tls", Status: Failed, Code: rep.code, MS: since(start), Response: rep.text(),
 				Explain: "You asked for explicit FTPS (ftpes://) and the server refused AUTH TLS: it does not offer FTPS on this port.",
 				Fix:     "Enable explicit FTPS on the server (vsftpd ssl_enable=YES, ProFTPD mod_tls TLSEngine on, Pure-FTPd --tls=1), or check ftps:// (implicit, port 990) if that is what it speaks."}))
 			return false
 		}
-		p.add(p.explained(Step{Name: "tls", Status: Warning, Code: rep.code, MS: since(start), Reply: rep.text(),
+		p.add(p.explained(Result{Name: "tls", Status: Warning, Code: rep.code, MS: since(start), Response: rep.text(),
 			Explain: "The server lists AUTH TLS but refused it; the session continues unencrypted."}))
 		return true
 	}
@@ -356,7 +357,7 @@ func (p *prober) startTLS(name string, code int, reply string) bool {
 	p.conn.SetDeadline(p.deadline())
 	err := tc.HandshakeContext(p.ctx)
 	if err != nil {
-		s := Step{Name: name, Status: Failed, Code: code, MS: since(start), Reply: cleanErr(err),
+		s := Result{Name: name, Status: Failed, Code: code, MS: since(start), Response: cleanErr(err),
 			Explain: "The TLS handshake failed: " + cleanErr(err) + ".",
 			Fix:     "Check the server's certificate and TLS settings (protocol versions, ciphers) and its TLS log."}
 		if p.t.Implicit {
@@ -369,7 +370,7 @@ func (p *prober) startTLS(name string, code int, reply string) bool {
 	p.conn = tc
 	p.r = bufio.NewReaderSize(tc, 4096)
 	cs := tc.ConnectionState()
-	s := Step{Name: name, Status: OK, Code: code, MS: since(start), Reply: reply}
+	s := Result{Name: name, Status: OK, Code: code, MS: since(start), Response: reply}
 	info, problems := certReport(cs, p.t.Host, p.o.RootCAs)
 	s.Explain = tls.VersionName(cs.Version) + "; " + info
 	if len(problems) > 0 {
@@ -393,7 +394,7 @@ func (p *prober) protect() bool {
 		p.add(p.ioFailure("prot", start, err))
 		return false
 	}
-	s := Step{Name: "prot", Status: OK, Code: rep.code, MS: since(start), Reply: rep.text(),
+	s := Result{Name: "prot", Status: OK, Code: rep.code, MS: since(start), Response: rep.text(),
 		Explain: "The data channel will be encrypted too (PROT P)."}
 	if rep.code != 200 {
 		s.Status = Warning
@@ -418,7 +419,7 @@ func (p *prober) login() bool {
 		p.add(p.ioFailure("login", start, err))
 		return false
 	}
-	s := Step{Name: "login", Code: rep.code, MS: since(start), Reply: rep.text()}
+	s := Result{Name: "login", Code: rep.code, MS: since(start), Response: rep.text()}
 	who := "anonymous"
 	if p.o.User != "" {
 		who = "the profile's user"
@@ -446,7 +447,7 @@ func (p *prober) simple(name, cmd string) bool {
 		p.add(p.ioFailure(name, start, err))
 		return false
 	}
-	s := Step{Name: name, Code: rep.code, MS: since(start), Reply: rep.text(), Status: OK}
+	s := Result{Name: name, Code: rep.code, MS: since(start), Response: rep.text(), Status: OK}
 	switch {
 	case rep.code/100 == 2:
 		s.Explain = map[string]string{
@@ -475,7 +476,7 @@ func (p *prober) dataChannel() bool {
 	pasvOK := false
 	if rep.code == 227 {
 		advertised, pport, perr := parse227(rep.text())
-		s := Step{Name: "pasv", Code: 227, MS: since(start), Reply: rep.text(), Status: OK}
+		s := Result{Name: "pasv", Code: 227, MS: since(start), Response: rep.text(), Status: OK}
 		switch {
 		case p.addr.Is6() && !p.addr.Is4In6():
 			// A 227 can only carry an IPv4 address: over IPv6 clients use EPSV, checked next.
@@ -493,7 +494,7 @@ func (p *prober) dataChannel() bool {
 		}
 		p.add(s)
 	} else {
-		s := Step{Name: "pasv", Code: rep.code, MS: since(start), Reply: rep.text(), Status: Warning}
+		s := Result{Name: "pasv", Code: rep.code, MS: since(start), Response: rep.text(), Status: Warning}
 		if p.addr.Is6() && !p.addr.Is4In6() {
 			s.Status = OK // RFC 2428 lets a server refuse PASV over IPv6; EPSV is what counts there
 		}
@@ -514,7 +515,7 @@ func (p *prober) dataChannel() bool {
 	}
 	if rep.code == 229 {
 		eport, perr := parse229(rep.text())
-		s := Step{Name: "epsv", Code: 229, MS: since(start), Reply: rep.text(), Status: OK,
+		s := Result{Name: "epsv", Code: 229, MS: since(start), Response: rep.text(), Status: OK,
 			Explain: "Extended passive mode works: the client reuses the control connection's address, so NAT cannot advertise a wrong one."}
 		if perr != nil {
 			s.Status, s.Explain = Warning, "The 229 reply has no port the probe can read: "+perr.Error()+"."
@@ -523,7 +524,7 @@ func (p *prober) dataChannel() bool {
 		}
 		p.add(s)
 	} else {
-		s := Step{Name: "epsv", Code: rep.code, MS: since(start), Reply: rep.text(), Status: Warning,
+		s := Result{Name: "epsv", Code: rep.code, MS: since(start), Response: rep.text(), Status: Warning,
 			Explain: "The server does not do EPSV; clients fall back to PASV."}
 		p.add(p.explained(s))
 		if pasvOK {
@@ -535,7 +536,7 @@ func (p *prober) dataChannel() bool {
 		}
 	}
 	if port == 0 {
-		p.add(Step{Name: "list", Status: Failed, Code: 425,
+		p.add(Result{Name: "list", Status: Failed, Code: 425,
 			Explain: "Neither PASV nor EPSV gave a port to connect to, so no listing or transfer can work in passive mode.",
 			Fix:     "Enable passive mode on the server (vsftpd pasv_enable=YES) and give it a port range the firewall forwards."})
 		return false
@@ -552,11 +553,11 @@ func (p *prober) list(port int) bool {
 		cmd = "MLSD"
 	}
 	addr := net.JoinHostPort(p.addr.String(), strconv.Itoa(port))
-	d := net.Dialer{Timeout: p.o.StepTimeout}
+	d := net.Dialer{Timeout: p.o.WaitTimeout}
 	dc, err := d.DialContext(p.ctx, "tcp", addr)
 	if err != nil {
 		code, _, _ := socketError(err, "data")
-		s := Step{Name: "list", Status: Failed, Code: 425, MS: since(start), Reply: cleanErr(err),
+		s := Result{Name: "list", Status: Failed, Code: 425, MS: since(start), Response: cleanErr(err),
 			Explain: fmt.Sprintf("The data connection to passive port %d could not be opened (socket error %d): the passive port range is not open in a firewall, or not forwarded through NAT.", port, code),
 			Fix:     "Open the server's passive port range in every firewall between client and server, and forward it on the NAT router. " + p.passiveFix()}
 		p.add(s)
@@ -596,7 +597,7 @@ func (p *prober) list(port int) bool {
 	if rep.code != 150 && rep.code != 125 {
 		dc.Close()
 		<-done
-		s := Step{Name: "list", Code: rep.code, MS: since(start), Reply: rep.text(), Status: Failed}
+		s := Result{Name: "list", Code: rep.code, MS: since(start), Response: rep.text(), Status: Failed}
 		p.add(p.explained(s))
 		return false
 	}
@@ -611,7 +612,7 @@ func (p *prober) list(port int) bool {
 		p.add(p.ioFailure("list", start, err))
 		return false
 	}
-	s := Step{Name: "list", Code: final.code, MS: since(start), Reply: final.text(), Status: OK}
+	s := Result{Name: "list", Code: final.code, MS: since(start), Response: final.text(), Status: OK}
 	switch {
 	case final.code == 226 || final.code == 250:
 		s.Explain = fmt.Sprintf("%s over a passive data connection worked (%d bytes).", cmd, res.n)
@@ -636,11 +637,11 @@ func (p *prober) quit() {
 	start := time.Now()
 	rep, err := p.cmd("QUIT")
 	if err != nil {
-		p.add(Step{Name: "quit", Status: Warning, MS: since(start), Reply: cleanErr(err),
+		p.add(Result{Name: "quit", Status: Warning, MS: since(start), Response: cleanErr(err),
 			Explain: "The server did not answer QUIT cleanly; harmless, but its logs may show an aborted session."})
 		return
 	}
-	s := Step{Name: "quit", Code: rep.code, MS: since(start), Reply: rep.text(), Status: OK, Explain: "Logged out."}
+	s := Result{Name: "quit", Code: rep.code, MS: since(start), Response: rep.text(), Status: OK, Explain: "Logged out."}
 	if rep.code != 221 {
 		s.Status = Warning
 	}
@@ -669,7 +670,7 @@ func (p *prober) verdict() {
 	}
 	r.OK = true
 	var warns []string
-	for _, s := range r.Steps {
+	for _, s := range r.Results {
 		if s.Status == Warning {
 			warns = append(warns, s.Name)
 		}
@@ -683,7 +684,7 @@ func (p *prober) verdict() {
 
 // deadline is the earlier of the step timeout and the whole check's deadline.
 func (p *prober) deadline() time.Time {
-	d := time.Now().Add(p.o.StepTimeout)
+	d := time.Now().Add(p.o.WaitTimeout)
 	if end, ok := p.ctx.Deadline(); ok && end.Before(d) {
 		return end
 	}
@@ -778,11 +779,11 @@ func replyCode(line string) (int, bool) {
 }
 
 // ioFailure reports a control connection that broke mid-command.
-func (p *prober) ioFailure(name string, start time.Time, err error) Step {
-	s := Step{Name: name, Status: Failed, MS: since(start), Reply: cleanErr(err)}
+func (p *prober) ioFailure(name string, start time.Time, err error) Result {
+	s := Result{Name: name, Status: Failed, MS: since(start), Response: cleanErr(err)}
 	switch {
 	case isTimeout(err):
-		s.Explain = "The server stopped answering: no reply within " + p.o.StepTimeout.String() + "."
+		s.Explain = "The server stopped answering: no reply within " + p.o.WaitTimeout.String() + "."
 		s.Fix = "Look at the server's load and log; a firewall that drops packets mid-session (an FTP-inspecting one) shows the same."
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		s.Code = 421
@@ -796,7 +797,7 @@ func (p *prober) ioFailure(name string, start time.Time, err error) Step {
 
 // explained fills a step's explanation and fix from the knowledge base when the step has a code
 // and no explanation of its own, preferring the recognised server's note.
-func (p *prober) explained(s Step) Step {
+func (p *prober) explained(s Result) Result {
 	if s.Code == 0 || p.o.KB == nil || (s.Status == OK && s.Explain != "") {
 		return s
 	}

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpbot/ftpbot/internal/ftpservertest"
 	"github.com/ftpbot/ftpbot/knowledge"
-	"github.com/ftpbot/ftpbot/knowledge/ftpservertest"
 )
 
 // loopback is the policy the tests use: the terminal's --allow-private, the only way to reach
@@ -26,13 +26,13 @@ func options(t *testing.T) Options {
 	}
 	// A refused login takes vsftpd two seconds or more (PAM's failure delay plus its own
 	// delay_failed_login), longer on a loaded machine: the step timeout leaves room for that.
-	return Options{Policy: &Policy{AllowPrivate: true}, KB: kb, Timeout: 20 * time.Second, StepTimeout: 7 * time.Second}
+	return Options{Policy: &Policy{AllowPrivate: true}, KB: kb, Timeout: 20 * time.Second, WaitTimeout: 7 * time.Second}
 }
 
 // statuses is a report's steps as "name=status[:code]", the shape the tests compare.
 func statuses(r *Report) string {
 	var parts []string
-	for _, s := range r.Steps {
+	for _, s := range r.Results {
 		p := s.Name + "=" + string(s.Status)
 		if s.Code != 0 {
 			p += fmt.Sprintf(":%d", s.Code)
@@ -55,7 +55,7 @@ func mustTarget(t *testing.T, addr string) Target {
 func TestRealServers(t *testing.T) {
 	tests := []struct {
 		name    string
-		kind    ftpservertest.Kind
+		kind    ftpservertest.Software
 		opts    ftpservertest.Options
 		trust   bool   // trust the server's self-signed certificate
 		want    string // the steps, as statuses() prints them
@@ -96,7 +96,7 @@ func TestRealServers(t *testing.T) {
 				o.RootCAs.AppendCertsFromPEM(srv.CertPEM)
 			}
 			var progress []string
-			o.Progress = func(s Step) { progress = append(progress, s.Name) }
+			o.Progress = func(s Result) { progress = append(progress, s.Name) }
 			rep, err := Run(context.Background(), mustTarget(t, srv.Addr), o)
 			if err != nil {
 				t.Fatal(err)
@@ -110,8 +110,8 @@ func TestRealServers(t *testing.T) {
 			if !strings.Contains(reportText(rep), tt.explain) {
 				t.Errorf("no step explains %q:\n%s", tt.explain, reportText(rep))
 			}
-			if len(progress) != len(rep.Steps) {
-				t.Errorf("progress reported %d steps, the report has %d", len(progress), len(rep.Steps))
+			if len(progress) != len(rep.Results) {
+				t.Errorf("progress reported %d steps, the report has %d", len(progress), len(rep.Results))
 			}
 			if strings.Contains(reportText(rep), "wonderland") || strings.Contains(reportText(rep), anonPassword) {
 				t.Errorf("the report shows a password:\n%s", reportText(rep))
@@ -173,7 +173,7 @@ func fakeServer(t *testing.T, script func(net.Conn)) string {
 func TestSilentPort(t *testing.T) {
 	addr := fakeServer(t, func(c net.Conn) { c.Read(make([]byte, 1)) })
 	o := options(t)
-	o.StepTimeout = 300 * time.Millisecond
+	o.WaitTimeout = 300 * time.Millisecond
 	rep, err := Run(context.Background(), mustTarget(t, addr), o)
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +227,7 @@ func TestHostileServer(t *testing.T) {
 		}
 	})
 	o := options(t)
-	o.StepTimeout, o.Timeout = 500*time.Millisecond, 2*time.Second
+	o.WaitTimeout, o.Timeout = 500*time.Millisecond, 2*time.Second
 	start := time.Now()
 	rep, err := Run(context.Background(), mustTarget(t, addr), o)
 	if err != nil {
@@ -236,9 +236,9 @@ func TestHostileServer(t *testing.T) {
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("the check took %v", time.Since(start))
 	}
-	for _, s := range rep.Steps {
-		if len(s.Reply) > maxReplyText+len("…") {
-			t.Errorf("step %s keeps a %d-byte reply", s.Name, len(s.Reply))
+	for _, s := range rep.Results {
+		if len(s.Response) > maxReplyText+len("…") {
+			t.Errorf("step %s keeps a %d-byte reply", s.Name, len(s.Response))
 		}
 	}
 	if rep.OK {
@@ -274,9 +274,9 @@ func TestReportReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := &Report{Target: "ftp.example.com:21", Steps: []Step{
+	rep := &Report{Target: "ftp.example.com:21", Results: []Result{
 		{Name: "connect", Status: OK},
-		{Name: "login", Status: Failed, Code: 530, Reply: "530 Login incorrect.", Explain: "No. Really.", Fix: "Check the password."},
+		{Name: "login", Status: Failed, Code: 530, Response: "530 Login incorrect.", Explain: "No. Really.", Fix: "Check the password."},
 	}, Verdict: "Failed at login (530): No."}
 	r := rep.Reply(kb)
 	if r.Severity != "error" || len(r.Related) == 0 || r.Related[0].ID != "530" || r.Guide() != "/codes/530" {

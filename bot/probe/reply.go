@@ -58,8 +58,8 @@ func (r *Report) Reply(kb *knowledge.Base) bot.Reply {
 		out.Fields = append(out.Fields, bot.Field{Label: "Address", Value: r.Address})
 	}
 	steps := bot.Section{Heading: "Steps", Ordered: true}
-	for _, s := range r.Steps {
-		steps.Items = append(steps.Items, StepLine(s))
+	for _, s := range r.Results {
+		steps.Items = append(steps.Items, ResultLine(s))
 	}
 	out.Sections = append(out.Sections, steps)
 	f, failed := r.Failure()
@@ -76,7 +76,7 @@ func (r *Report) Reply(kb *knowledge.Base) bot.Reply {
 		out.Severity = bot.SeverityWarning
 		out.Title += ": works, with warnings"
 		var items []string
-		for _, s := range r.Steps {
+		for _, s := range r.Results {
 			if s.Status == Warning && s.Fix != "" {
 				items = append(items, s.Name+": "+s.Fix)
 			}
@@ -89,7 +89,7 @@ func (r *Report) Reply(kb *knowledge.Base) bot.Reply {
 		out.Title += ": healthy"
 	}
 	if kb != nil {
-		for _, s := range r.Steps {
+		for _, s := range r.Results {
 			if s.Status == OK || s.Code == 0 {
 				continue
 			}
@@ -106,8 +106,8 @@ func (r *Report) Reply(kb *knowledge.Base) bot.Reply {
 	return out
 }
 
-// StepLine is one step as a line of text: "ok  greeting 220 (3 ms): 220 (vsFTPd 3.0.3) — …".
-func StepLine(s Step) string {
+// ResultLine is one step as a line of text: "ok  greeting 220 (3 ms): 220 (vsFTPd 3.0.3) — …".
+func ResultLine(s Result) string {
 	var b strings.Builder
 	mark := map[Status]string{OK: "✓", Warning: "!", Failed: "✗"}[s.Status]
 	fmt.Fprintf(&b, "%s %s", mark, s.Name)
@@ -115,8 +115,8 @@ func StepLine(s Step) string {
 		fmt.Fprintf(&b, " %d", s.Code)
 	}
 	fmt.Fprintf(&b, " (%d ms)", s.MS)
-	if s.Reply != "" {
-		fmt.Fprintf(&b, ": %s", s.Reply)
+	if s.Response != "" {
+		fmt.Fprintf(&b, ": %s", s.Response)
 	}
 	if s.Explain != "" {
 		fmt.Fprintf(&b, " — %s", s.Explain)

@@ -61,9 +61,9 @@ func (ev env) check(ctx context.Context, args []string) error {
 	o.Policy.AllowPrivate = *allowPrivate
 	if !*asJSON {
 		fmt.Fprintf(ev.stdout, "Checking %s …\n", target)
-		o.Progress = func(s probe.Step) { fmt.Fprintln(ev.stdout, "  "+probe.StepLine(s)) }
+		o.Progress = func(s probe.Result) { fmt.Fprintln(ev.stdout, "  "+probe.ResultLine(s)) }
 	} else if isTerminal(ev.stderr) {
-		o.Progress = func(s probe.Step) { fmt.Fprintln(ev.stderr, probe.StepLine(s)) }
+		o.Progress = func(s probe.Result) { fmt.Fprintln(ev.stderr, probe.ResultLine(s)) }
 	}
 	rep, err := probe.Run(ctx, target, o)
 	var pe *probe.PolicyError
@@ -160,7 +160,7 @@ func chatChecker(cfg *Config, kb *knowledge.Base, log *slog.Logger) func(ctx con
 		defer release()
 		if req.Progress != nil {
 			req.Progress("Checking " + target.String() + " …")
-			o.Progress = func(s probe.Step) { req.Progress(probe.StepLine(s)) }
+			o.Progress = func(s probe.Result) { req.Progress(probe.ResultLine(s)) }
 		}
 		rep, err := probe.Run(ctx, target, o)
 		var pe *probe.PolicyError
@@ -171,7 +171,7 @@ func chatChecker(cfg *Config, kb *knowledge.Base, log *slog.Logger) func(ctx con
 			return bot.Reply{}, err
 		}
 		// Never the host in logs at info: it can be a customer's; the outcome is enough.
-		log.Info("check", "adapter", req.Platform, "ok", rep.OK, "steps", len(rep.Steps))
+		log.Info("check", "adapter", req.Platform, "ok", rep.OK, "steps", len(rep.Results))
 		return rep.Reply(kb), nil
 	}
 }

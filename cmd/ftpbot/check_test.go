@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/ftpservertest"
 	"github.com/ftpbot/ftpbot/knowledge"
-	"github.com/ftpbot/ftpbot/knowledge/ftpservertest"
 )
 
 // runCLIEnv is runCLI with an environment.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,13 +9,13 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/ftpbot/ftpbot/adapters/slack"
+	"github.com/ftpbot/ftpbot/internal/tomlcheck"
 )
 
 // Config is ftpbot's configuration: config.example.toml documents every key.
@@ -28,10 +27,13 @@ type Config struct {
 	Discord   DiscordConfig   `toml:"discord"`
 	Probe     ProbeConfig     `toml:"probe"`
 
-	// set records which keys the file set, so defaults that depend on presence ("enabled" unset
+	// meta records which keys the file set, so defaults that depend on presence ("enabled" unset
 	// means: on when the secrets are there) can tell an absent key from a false one.
-	set map[string]bool
+	meta toml.MetaData
 }
+
+// isSet reports whether the file wrote the dotted key ("slack.enabled"), whatever its value.
+func (c *Config) isSet(key string) bool { return c.meta.IsDefined(strings.Split(key, ".")...) }
 
 // ServerConfig is the HTTP server that carries the web reference and the platforms' endpoints.
 type ServerConfig struct {
@@ -117,22 +119,20 @@ func defaults() Config {
 		Discord: DiscordConfig{DefaultVisibility: "ephemeral"},
 		// Ports lists the extra ports only: 21 and 990 are always allowed (see chatPorts).
 		Probe: ProbeConfig{Timeout: Duration{20 * time.Second}, MaxConcurrent: 4, PerUserPerMinute: 3},
-		set:   map[string]bool{},
 	}
 }
 
 // Secrets that may come from the environment instead of the file; the environment wins.
 var secretEnv = []struct {
 	env   string
-	key   string
 	field func(*Config) *string
 }{
-	{"SLACK_BOT_TOKEN", "slack.bot_token", func(c *Config) *string { return &c.Slack.BotToken }},
-	{"SLACK_APP_TOKEN", "slack.app_token", func(c *Config) *string { return &c.Slack.AppToken }},
-	{"SLACK_SIGNING_SECRET", "slack.signing_secret", func(c *Config) *string { return &c.Slack.SigningSecret }},
-	{"DISCORD_BOT_TOKEN", "discord.bot_token", func(c *Config) *string { return &c.Discord.BotToken }},
-	{"DISCORD_APPLICATION_ID", "discord.application_id", func(c *Config) *string { return &c.Discord.ApplicationID }},
-	{"DISCORD_PUBLIC_KEY", "discord.public_key", func(c *Config) *string { return &c.Discord.PublicKey }},
+	{"SLACK_BOT_TOKEN", func(c *Config) *string { return &c.Slack.BotToken }},
+	{"SLACK_APP_TOKEN", func(c *Config) *string { return &c.Slack.AppToken }},
+	{"SLACK_SIGNING_SECRET", func(c *Config) *string { return &c.Slack.SigningSecret }},
+	{"DISCORD_BOT_TOKEN", func(c *Config) *string { return &c.Discord.BotToken }},
+	{"DISCORD_APPLICATION_ID", func(c *Config) *string { return &c.Discord.ApplicationID }},
+	{"DISCORD_PUBLIC_KEY", func(c *Config) *string { return &c.Discord.PublicKey }},
 }
 
 // ConfigErrors is every problem found in a config, each a full sentence naming its key.
@@ -157,34 +157,20 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	c := defaults()
-	var problems ConfigErrors
-	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
+	// Every unknown key and every wrong type at once, instead of stopping at the first.
+	meta, keyProblems, err := tomlcheck.Decode(string(data), &c)
+	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return nil, ConfigErrors{fmt.Sprintf("the file is not valid TOML at line %d: %s", pe.Position.Line, pe.Message)}
 		}
 		return nil, ConfigErrors{"the file is not valid TOML: " + err.Error()}
 	}
-	// Check names and types against the struct first, so one run reports every unknown key and
-	// every wrong type instead of stopping at the first.
-	problems = append(problems, checkKeys(raw, reflect.TypeOf(c), "", c.set)...)
-	if len(problems) > 0 {
-		// checkKeys dropped the keys it complained about: decode the rest, so the values that
-		// are well-formed are still validated in this same run (and no default stands in for
-		// a value the file did give).
-		var buf bytes.Buffer
-		if err := toml.NewEncoder(&buf).Encode(raw); err == nil {
-			data = buf.Bytes()
-		}
-	}
-	if _, err := toml.Decode(string(data), &c); err != nil {
-		problems = append(problems, err.Error())
-	}
+	c.meta = meta
+	problems := ConfigErrors(keyProblems)
 	for _, s := range secretEnv {
 		if v := strings.TrimSpace(getenv(s.env)); v != "" {
 			*s.field(&c) = v
-			c.set[s.key] = true
 		}
 	}
 	c.applyAutoModes()
@@ -198,167 +184,24 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 // applyAutoModes fills in what an absent key means: an adapter whose "enabled" is not written is on
 // when its secrets are present, and its mode follows the secrets given.
 func (c *Config) applyAutoModes() {
-	if !c.set["slack.mode"] {
+	if !c.isSet("slack.mode") {
 		c.Slack.Mode = "socket"
 		if c.Slack.AppToken == "" && c.Slack.SigningSecret != "" {
 			c.Slack.Mode = "http"
 		}
 	}
-	if !c.set["slack.enabled"] {
+	if !c.isSet("slack.enabled") {
 		c.Slack.Enabled = (c.Slack.AppToken != "" && c.Slack.BotToken != "") || c.Slack.SigningSecret != ""
 	}
-	if !c.set["discord.mode"] {
+	if !c.isSet("discord.mode") {
 		c.Discord.Mode = "gateway"
 		if c.Discord.BotToken == "" && c.Discord.PublicKey != "" {
 			c.Discord.Mode = "http"
 		}
 	}
-	if !c.set["discord.enabled"] {
+	if !c.isSet("discord.enabled") {
 		c.Discord.Enabled = c.Discord.BotToken != "" || c.Discord.PublicKey != ""
 	}
-}
-
-var durationType = reflect.TypeOf(Duration{})
-
-// checkKeys walks the decoded TOML against the struct type t and reports unknown keys and values of
-// the wrong type, by their dotted key names. It records every key it sees in set.
-func checkKeys(raw map[string]any, t reflect.Type, prefix string, set map[string]bool) []string {
-	fields := map[string]reflect.Type{}
-	for i := 0; i < t.NumField(); i++ {
-		if tag := t.Field(i).Tag.Get("toml"); tag != "" {
-			fields[tag] = t.Field(i).Type
-		}
-	}
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []string
-	for _, k := range keys {
-		v := raw[k]
-		name := prefix + k
-		set[name] = true
-		ft, ok := fields[k]
-		if !ok {
-			out = append(out, fmt.Sprintf("%s is not a key ftpbot knows%s.", name, suggestKey(k, fields)))
-			delete(raw, k)
-			continue
-		}
-		if want, ok := typeProblem(ft, v); !ok {
-			out = append(out, fmt.Sprintf("%s must be %s, not %s.", name, want, describe(v)))
-			delete(raw, k)
-			continue
-		}
-		switch ft.Kind() {
-		case reflect.Struct:
-			if ft != durationType {
-				out = append(out, checkKeys(v.(map[string]any), ft, name+".", set)...)
-			}
-		case reflect.Map:
-			for pk, pv := range v.(map[string]any) {
-				pm, ok := pv.(map[string]any)
-				if !ok {
-					out = append(out, fmt.Sprintf("%s.%s must be a table.", name, pk))
-					delete(v.(map[string]any), pk)
-					continue
-				}
-				out = append(out, checkKeys(pm, ft.Elem(), name+"."+pk+".", set)...)
-			}
-		}
-	}
-	return out
-}
-
-// typeProblem reports whether v fits type t, and a description of what t wants.
-func typeProblem(t reflect.Type, v any) (string, bool) {
-	if t == durationType {
-		s, ok := v.(string)
-		if !ok {
-			return `a duration in quotes, like "20s"`, false
-		}
-		if _, err := time.ParseDuration(s); err != nil {
-			return `a duration like "20s"`, false
-		}
-		return "", true
-	}
-	switch t.Kind() {
-	case reflect.String:
-		_, ok := v.(string)
-		return "a string in quotes", ok
-	case reflect.Bool:
-		_, ok := v.(bool)
-		return "true or false", ok
-	case reflect.Int:
-		_, ok := v.(int64)
-		return "a whole number", ok
-	case reflect.Slice:
-		arr, ok := v.([]any)
-		if !ok {
-			return "a list like [" + map[reflect.Kind]string{reflect.Int: "21, 990", reflect.String: `"a", "b"`}[t.Elem().Kind()] + "]", false
-		}
-		for _, el := range arr {
-			if want, ok := typeProblem(t.Elem(), el); !ok {
-				return "a list of " + want + "s", false
-			}
-		}
-		return "", true
-	case reflect.Struct, reflect.Map:
-		_, ok := v.(map[string]any)
-		return "a table", ok
-	}
-	return t.String(), false
-}
-
-func describe(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case int64:
-		return "a number"
-	case float64:
-		return "a decimal number"
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "a table"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-func suggestKey(k string, fields map[string]reflect.Type) string {
-	best, bestD := "", 4
-	for f := range fields {
-		if d := levenshtein(k, f); d < bestD {
-			best, bestD = f, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // Validate reports every problem with the values, as sentences naming the key. It never includes

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -16,23 +14,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ftpbot/ftpbot/internal/logtest"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 )
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 const hostileSlackSecret = "hostile-signing-secret-0123456789"
 
@@ -45,7 +32,7 @@ func TestHostileRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	s, err := newServer(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
@@ -61,12 +48,9 @@ func TestHostileRequests(t *testing.T) {
 	slackReq := func(body string, ts time.Time, sign bool) *http.Request {
 		r, _ := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		stamp := strconv.FormatInt(ts.Unix(), 10)
-		r.Header.Set("X-Slack-Request-Timestamp", stamp)
+		r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts.Unix(), 10))
 		if sign {
-			mac := hmac.New(sha256.New, []byte(hostileSlackSecret))
-			io.WriteString(mac, "v0:"+stamp+":"+body)
-			r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+			signtest.SignSlack(r, hostileSlackSecret, ts.Unix(), []byte(body))
 		}
 		return r
 	}
@@ -77,10 +61,9 @@ func TestHostileRequests(t *testing.T) {
 	discordReq := func(body []byte, ts time.Time, key ed25519.PrivateKey) *http.Request {
 		r, _ := http.NewRequest(http.MethodPost, base+"/discord/interactions", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
-		stamp := strconv.FormatInt(ts.Unix(), 10)
-		r.Header.Set("X-Signature-Timestamp", stamp)
+		r.Header.Set("X-Signature-Timestamp", strconv.FormatInt(ts.Unix(), 10))
 		if key != nil {
-			r.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(stamp), body...))))
+			signtest.SignDiscord(r, key, ts.Unix(), body)
 		}
 		return r
 	}

@@ -17,7 +17,6 @@ import (
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -34,6 +33,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ftpbot/ftpbot/internal/signtest"
 )
 
 const loadSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -49,12 +50,10 @@ type loadTarget struct {
 func slackTarget(now time.Time, q string) loadTarget {
 	body := "token=x&team_id=T1&team_domain=t&channel_id=C1&channel_name=ops&user_id=U1&user_name=ada&command=%2Fftp&text=" + url.QueryEscape(q) + "&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fnowhere&trigger_id=1.2.3"
 	ts := strconv.FormatInt(now.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(loadSecret))
-	io.WriteString(mac, "v0:"+ts+":"+body)
 	return loadTarget{"slack", "/slack/commands", body, map[string]string{
 		"Content-Type":              "application/x-www-form-urlencoded",
 		"X-Slack-Request-Timestamp": ts,
-		"X-Slack-Signature":         "v0=" + hex.EncodeToString(mac.Sum(nil)),
+		"X-Slack-Signature":         signtest.Slack(loadSecret, ts, []byte(body)),
 	}}
 }
 
@@ -65,7 +64,7 @@ func discordTarget(now time.Time, priv ed25519.PrivateKey, q string) loadTarget 
 	return loadTarget{"discord", "/discord/interactions", body, map[string]string{
 		"Content-Type":          "application/json",
 		"X-Signature-Timestamp": ts,
-		"X-Signature-Ed25519":   hex.EncodeToString(ed25519.Sign(priv, []byte(ts+body))),
+		"X-Signature-Ed25519":   signtest.Discord(priv, ts, []byte(body)),
 	}}
 }
 
@@ -76,10 +75,7 @@ func reference(pub ed25519.PublicKey, canned map[string][]byte) http.Handler {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 512<<10))
 		ts := r.Header.Get("X-Slack-Request-Timestamp")
 		sec, _ := strconv.ParseInt(ts, 10, 64)
-		mac := hmac.New(sha256.New, []byte(loadSecret))
-		io.WriteString(mac, "v0:"+ts+":")
-		mac.Write(body)
-		want := "v0=" + hex.EncodeToString(mac.Sum(nil))
+		want := signtest.Slack(loadSecret, ts, body)
 		if err != nil || time.Since(time.Unix(sec, 0)).Abs() > 5*time.Minute || !hmac.Equal([]byte(want), []byte(r.Header.Get("X-Slack-Signature"))) {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite README.md's examples and other golden output")
+	"github.com/ftpbot/ftpbot/internal/golden"
+)
 
 // readmeExamples are the questions README.md shows with their real output, one of each shape.
 var readmeExamples = []struct{ title, query string }{
@@ -77,7 +76,7 @@ func replaceBlock(t *testing.T, path, begin, end, block string) {
 	if current == block {
 		return
 	}
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile(path, []byte(s[:i]+block+s[j+len(end):]), 0o644); err != nil {
 			t.Fatal(err)
 		}

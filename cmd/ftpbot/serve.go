@@ -63,7 +63,7 @@ func (ev env) serve(ctx context.Context, args []string) error {
 		cfg.Server.LogLevel = f.logLevel
 	}
 	interactive := isTerminal(ev.stdin) && isTerminal(ev.stdout)
-	if interactive && f.logLevel == "" && !cfg.set["server.log_level"] {
+	if interactive && f.logLevel == "" && !cfg.isSet("server.log_level") {
 		// one log line per question would scroll the prompt away; --log-level info brings them back
 		cfg.Server.LogLevel = "warn"
 	}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/metrics"
+	"github.com/ftpbot/ftpbot/internal/signtest"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -118,11 +118,9 @@ func TestServeDiscordHTTPAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("discord adapter not started: %s", s.adapterLine())
 	}
 	sign := func(body string) *http.Request {
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		req, _ := http.NewRequest(http.MethodPost, base+"/discord/interactions", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Signature-Timestamp", ts)
-		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, []byte(ts+body))))
+		signtest.SignDiscord(req, priv, time.Now().Unix(), []byte(body))
 		return req
 	}
 	resp, err := http.DefaultClient.Do(sign(`{"type":1,"id":"1","token":"t"}`))

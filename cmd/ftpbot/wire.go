@@ -27,7 +27,7 @@ func (s *server) buildAdapters() error {
 		}
 		s.adapters["discord"] = a
 	} else {
-		s.off["discord"] = offReason(c.set["discord.enabled"], "discord", "no DISCORD_BOT_TOKEN or DISCORD_PUBLIC_KEY")
+		s.off["discord"] = offReason(c.isSet("discord.enabled"), "discord", "no DISCORD_BOT_TOKEN or DISCORD_PUBLIC_KEY")
 	}
 	if c.Slack.Enabled {
 		a, err := slack.New(slack.Options{
@@ -42,7 +42,7 @@ func (s *server) buildAdapters() error {
 		}
 		s.adapters["slack"] = a
 	} else {
-		s.off["slack"] = offReason(c.set["slack.enabled"], "slack", "no SLACK_APP_TOKEN+SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET")
+		s.off["slack"] = offReason(c.isSet("slack.enabled"), "slack", "no SLACK_APP_TOKEN+SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET")
 	}
 	for name, why := range s.off {
 		s.health.Set(name, bot.StateOff, why)

@@ -12,7 +12,7 @@ import (
 
 // configure writes the kind's configuration for the current port and returns the command line.
 func (s *Server) configure() ([]string, error) {
-	switch s.Kind {
+	switch s.Software {
 	case VSFTPD:
 		return s.configureVSFTPD()
 	case ProFTPD:
@@ -20,7 +20,7 @@ func (s *Server) configure() ([]string, error) {
 	case PureFTPd:
 		return s.configurePureFTPd()
 	}
-	return nil, fmt.Errorf("unknown kind %q", s.Kind)
+	return nil, fmt.Errorf("unknown kind %q", s.Software)
 }
 
 func yesNo(b bool) string {

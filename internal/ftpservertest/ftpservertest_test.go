@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ftpbot/ftpbot/internal/testenv"
 )
 
 // client is a bare control connection for these tests.
@@ -74,15 +76,15 @@ func (c *client) loginAnonymous() {
 // TestStartGreetLoginStop: every kind starts, greets with 220, lets an anonymous user in, and its
 // process is gone once the test that started it has finished.
 func TestStartGreetLoginStop(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			var pid int
 			t.Run("session", func(t *testing.T) {
 				s := Start(t, kind, Options{Anonymous: true})
 				pid = s.PID()
-				if s.Addr != fmt.Sprintf("127.0.0.1:%d", s.Port) || s.Host != "127.0.0.1" || s.Kind != kind {
-					t.Errorf("Addr %q Host %q Port %d Kind %q", s.Addr, s.Host, s.Port, s.Kind)
+				if s.Addr != fmt.Sprintf("127.0.0.1:%d", s.Port) || s.Host != "127.0.0.1" || s.Software != kind {
+					t.Errorf("Addr %q Host %q Port %d Software %q", s.Addr, s.Host, s.Port, s.Software)
 				}
 				c, greeting := dial(t, s)
 				if last := greeting[len(greeting)-1]; !strings.HasPrefix(last, "220 ") {
@@ -114,7 +116,7 @@ func TestStartGreetLoginStop(t *testing.T) {
 
 // TestPasvAddress: the advertised passive address is the one asked for, in PASV's 227 reply.
 func TestPasvAddress(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			s := Start(t, kind, Options{Anonymous: true, PasvAddress: "127.0.0.2", PasvPorts: [2]int{40000, 40100}})
@@ -142,7 +144,7 @@ func TestPasvAddress(t *testing.T) {
 // TestExplicitTLS: AUTH TLS gives 234, the handshake verifies against CertPEM, and the session
 // goes on encrypted.
 func TestExplicitTLS(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			s := Start(t, kind, Options{Anonymous: true, TLS: true})
@@ -167,7 +169,7 @@ func TestExplicitTLS(t *testing.T) {
 
 // TestImplicitTLS: where supported, the listener speaks TLS from the first byte.
 func TestImplicitTLS(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			s := Start(t, kind, Options{Anonymous: true, ImplicitTLS: true})
@@ -187,7 +189,7 @@ func TestImplicitTLS(t *testing.T) {
 
 // TestRequireTLS: with RequireTLS a plain-text login is refused, and works after AUTH TLS.
 func TestRequireTLS(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			s := Start(t, kind, Options{User: "alice", Password: "s3cret-pw", RequireTLS: true})
@@ -217,7 +219,7 @@ func TestRequireTLS(t *testing.T) {
 // TestUserLogin: the configured user logs in, a wrong password is refused with 530, and the user
 // may write in Dir.
 func TestUserLogin(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			s := Start(t, kind, Options{User: "alice", Password: "s3cret-pw"})
@@ -237,8 +239,8 @@ func TestUserLogin(t *testing.T) {
 // TestMaxClients: with MaxClients 1 a second session is refused while the first is open — at
 // connect (421) by vsftpd and Pure-FTPd, at login (530) by ProFTPD.
 func TestMaxClients(t *testing.T) {
-	want := map[Kind]string{VSFTPD: "421", PureFTPd: "421", ProFTPD: "530"}
-	for _, kind := range Kinds() {
+	want := map[Software]string{VSFTPD: "421", PureFTPd: "421", ProFTPD: "530"}
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			s := Start(t, kind, Options{Anonymous: true, MaxClients: 1})
@@ -343,7 +345,7 @@ func TestReadReply(t *testing.T) {
 // TestBanner: a custom banner shows in the greeting (Pure-FTPd keeps 220 but swaps its welcome
 // text for the banner line).
 func TestBanner(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			s := Start(t, kind, Options{Anonymous: true, Banner: "ftpbot test banner"})
@@ -358,7 +360,7 @@ func TestBanner(t *testing.T) {
 // TestAnonUpload: anonymous sessions are read-only by default and may write in pub/ with
 // AnonUpload.
 func TestAnonUpload(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		for _, upload := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/upload=%v", kind, upload), func(t *testing.T) {
 				t.Parallel()
@@ -378,7 +380,7 @@ func TestAnonUpload(t *testing.T) {
 
 // TestIdleTimeout: an idle session is closed with 421 (Pure-FTPd counts minutes, so it is skipped).
 func TestIdleTimeout(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			s := Start(t, kind, Options{Anonymous: true, IdleTimeout: time.Second})
@@ -393,10 +395,10 @@ func TestIdleTimeout(t *testing.T) {
 
 // TestVersions: the version helpers read what the capture headers cite.
 func TestVersions(t *testing.T) {
-	for _, kind := range Kinds() {
+	for _, kind := range AllSoftware() {
 		t.Run(string(kind), func(t *testing.T) {
 			if !Available(kind) {
-				Missing(t, "%s not installed", kind)
+				testenv.Missing(t, "%s not installed", kind)
 			}
 			v, err := Version(kind)
 			if err != nil || !strings.Contains(strings.ToLower(v), strings.TrimSuffix(string(kind), "d")[:4]) {

@@ -44,23 +44,25 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ftpbot/ftpbot/internal/testenv"
 )
 
-// Kind names one FTP server implementation. Its value is the server id used in the knowledge base
+// Software names one FTP server implementation. Its value is the server id used in the knowledge base
 // (servers.toml) and in the names of the capture files.
-type Kind string
+type Software string
 
 // The servers the kit can run.
 const (
-	VSFTPD   Kind = "vsftpd"
-	ProFTPD  Kind = "proftpd"
-	PureFTPd Kind = "pure-ftpd"
+	VSFTPD   Software = "vsftpd"
+	ProFTPD  Software = "proftpd"
+	PureFTPd Software = "pure-ftpd"
 )
 
-// Kinds lists every kind, in a fixed order.
-func Kinds() []Kind { return []Kind{VSFTPD, ProFTPD, PureFTPd} }
+// AllSoftware lists every server implementation, in a fixed order.
+func AllSoftware() []Software { return []Software{VSFTPD, ProFTPD, PureFTPd} }
 
-func (k Kind) String() string { return string(k) }
+func (k Software) String() string { return string(k) }
 
 // Options choose how the server is configured. The zero value is a server that accepts no logins.
 // Per-kind gaps; those marked (skip) make Start skip the test with the reason:
@@ -108,13 +110,13 @@ type Options struct {
 
 // Server is a running FTP server.
 type Server struct {
-	Kind    Kind
-	Addr    string // "127.0.0.1:port"
-	Host    string // "127.0.0.1"
-	Port    int
-	Dir     string  // the served root: hello.txt and pub/, writable by the test
-	CertPEM []byte  // the server certificate (PEM) when TLS is on
-	Options Options // as applied: AnonUpload implies Anonymous, ImplicitTLS and RequireTLS imply TLS
+	Software Software
+	Addr     string // "127.0.0.1:port"
+	Host     string // "127.0.0.1"
+	Port     int
+	Dir      string  // the served root: hello.txt and pub/, writable by the test
+	CertPEM  []byte  // the server certificate (PEM) when TLS is on
+	Options  Options // as applied: AnonUpload implies Anonymous, ImplicitTLS and RequireTLS imply TLS
 
 	t        testing.TB
 	tmp      string
@@ -136,8 +138,8 @@ func ServersRoot() string {
 }
 
 // Binary returns the path of the kind's server binary, or "" if it is not installed.
-func Binary(kind Kind) string {
-	name := map[Kind]string{VSFTPD: "vsftpd", ProFTPD: "proftpd", PureFTPd: "pure-ftpd"}[kind]
+func Binary(kind Software) string {
+	name := map[Software]string{VSFTPD: "vsftpd", ProFTPD: "proftpd", PureFTPd: "pure-ftpd"}[kind]
 	if name == "" {
 		return ""
 	}
@@ -151,10 +153,10 @@ func Binary(kind Kind) string {
 }
 
 // Available reports whether the kind's server binary is installed.
-func Available(kind Kind) bool { return Binary(kind) != "" }
+func Available(kind Software) bool { return Binary(kind) != "" }
 
 // Version returns the version line the server binary reports, e.g. "vsftpd: version 3.0.3".
-func Version(kind Kind) (string, error) {
+func Version(kind Software) (string, error) {
 	bin := Binary(kind)
 	if bin == "" {
 		return "", fmt.Errorf("%s is not installed", kind)
@@ -187,39 +189,24 @@ func Version(kind Kind) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
-// RequireEnv names the environment variable that turns a missing test dependency (a server, root,
-// Chromium) from a skip into a failure. .ci/run sets it, so CI cannot pass by skipping the real
-// servers; a developer without them still gets a green run of everything else.
-const RequireEnv = "FTPBOT_REQUIRE_DEPS"
-
-// Missing skips the test because something it needs is not on this machine, or fails it when
-// RequireEnv is set.
-func Missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(RequireEnv) != "" {
-		t.Fatalf(format+" ("+RequireEnv+" is set, so this fails instead of skipping)", args...)
-	}
-	t.Skipf(format, args...)
-}
-
 // Start starts a server of the given kind and stops it when the test ends. It skips the test when
 // the server is not installed, the process is not root, or the options cannot be set up for this
 // kind (see Options), and fails it when the options are invalid or the server does not greet
 // within 10 seconds. Call it from the test's goroutine.
-func Start(t testing.TB, kind Kind, opts Options) *Server {
+func Start(t testing.TB, kind Software, opts Options) *Server {
 	t.Helper()
 	if !Available(kind) {
-		Missing(t, "ftpservertest: %s is not installed (looked in /usr/sbin and %s/usr/sbin; .ci/install-deps installs it)", kind, ServersRoot())
+		testenv.Missing(t, "ftpservertest: %s is not installed (looked in /usr/sbin and %s/usr/sbin; .ci/install-deps installs it)", kind, ServersRoot())
 	}
 	opts = normalise(t, opts)
 	if os.Geteuid() != 0 {
-		Missing(t, "ftpservertest: %s needs root (it chroots into the served directory and drops privileges)", kind)
+		testenv.Missing(t, "ftpservertest: %s needs root (it chroots into the served directory and drops privileges)", kind)
 	}
 	if reason := unsupported(kind, opts); reason != "" {
 		t.Skipf("ftpservertest: %s: %s", kind, reason)
 	}
 
-	s := &Server{Kind: kind, Host: "127.0.0.1", Options: opts, t: t, tmp: t.TempDir()}
+	s := &Server{Software: kind, Host: "127.0.0.1", Options: opts, t: t, tmp: t.TempDir()}
 	s.Dir = filepath.Join(s.tmp, "root")
 	s.prepareDir()
 	if opts.TLS {
@@ -302,7 +289,7 @@ func normalise(t testing.TB, o Options) Options {
 }
 
 // unsupported says why the kind cannot be set up with these options here ("" if it can).
-func unsupported(kind Kind, o Options) string {
+func unsupported(kind Software, o Options) string {
 	switch kind {
 	case PureFTPd:
 		if o.ImplicitTLS {
@@ -607,9 +594,9 @@ func Gone(pid int) bool {
 // PackageVersion returns the Debian package version the kind's binary came from, e.g.
 // "3.0.3-13+b2", read from the package's changelog next to the binary (the servers unpacked with
 // dpkg -x are unknown to dpkg). It returns "" if there is none.
-func PackageVersion(kind Kind) string {
+func PackageVersion(kind Software) string {
 	bin := Binary(kind)
-	pkg := map[Kind]string{VSFTPD: "vsftpd", ProFTPD: "proftpd-core", PureFTPd: "pure-ftpd"}[kind]
+	pkg := map[Software]string{VSFTPD: "vsftpd", ProFTPD: "proftpd-core", PureFTPd: "pure-ftpd"}[kind]
 	if bin == "" || pkg == "" {
 		return ""
 	}

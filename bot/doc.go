@@ -1,0 +1,26 @@
+// Package bot turns what a person asks or pastes into a platform-neutral answer, a Reply.
+//
+// It holds the one command registry (Commands, ParseCommand) that drives dispatch, help, the Slack
+// manifest and the Discord command definitions; the Engine that answers a Request; the Reply
+// document (Kind, Severity, Fields, Sections, Related, Links, Evidence) that every adapter renders
+// with a pure function; ErrorReply, the one place an error becomes a friendly answer; and the
+// shared service state (rate limits, the rendered-answer Cache, Health).
+//
+//	kb, _ := knowledge.Builtin()
+//	r := bot.New(kb).Handle(ctx, bot.Request{Text: "530 Login incorrect.", Platform: "web"})
+//	fmt.Println(r.Title) // 530 Not logged in
+//
+// Words with one meaning here and everywhere else in ftpbot:
+//   - Reply: the bot's answer (this package's Reply). What an FTP server sends back is a reply
+//     line or a response (knowledge.ParseReplyLine, probe.Result.Response), with a reply code.
+//   - Kind: what an answer is about (KindCode, KindLog, …); its code, class and topic values are
+//     the kinds of knowledge.Match.
+//   - Step: a stage of an FTP session (knowledge.Step: connect, tls, login, data, …).
+//   - Section: a headed part of a document (knowledge.Section in a topic, Section in a Reply).
+//   - Lookup: finding a code's entry (knowledge.Base.Lookup).
+//
+// bot depends on knowledge and the standard library (and Prometheus, in bot/metrics); it must
+// never import slack-go, discordgo, chromedp or any adapter: TestLayering fails if it does.
+// Sub-packages: bot/transcript reads pasted session logs, bot/probe checks a live server,
+// bot/metrics exports metrics, bot/bottest is the renderers' shared test kit.
+package bot

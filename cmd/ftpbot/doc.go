@@ -1,0 +1,30 @@
+// Command ftpbot explains FTP failures: reply codes, server lines, client errors and whole session
+// logs, in a terminal, on the web, in Slack and in Discord, and checks live servers.
+//
+// This is the operator's manual; README.md has the examples.
+//
+//	ftpbot                          interactive prompt (on a terminal)
+//	ftpbot ask [--json] QUERY...    answer one question
+//	ftpbot check [--json] [--allow-private] [--implicit] [--profile NAME] [--config FILE] HOST[:PORT]
+//	ftpbot serve [--config FILE] [--listen ADDR] [--log-level LEVEL]
+//	ftpbot config check [--config FILE]
+//	ftpbot version
+//
+// Exit statuses: 0 success; 1 ask found nothing (suggestions were printed) or check found a failed
+// step; 2 usage, a bad config, or a target the address policy refuses.
+//
+// Configuration is one TOML file, found from --config, else $FTPBOT_CONFIG, else ./ftpbot.toml (none
+// is fine); config.example.toml documents every key. Secrets may come from the environment instead,
+// which wins: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_BOT_TOKEN,
+// DISCORD_APPLICATION_ID, DISCORD_PUBLIC_KEY. `ftpbot config check` reports every problem at once and
+// never prints a secret.
+//
+// `ftpbot serve` runs one HTTP server: the web reference and playground, /api/ask, /healthz,
+// /readyz, /metrics, and the Slack and Discord HTTP endpoints when those modes are on; each chat
+// adapter whose secrets are present starts with it. SIGINT and SIGTERM stop new work and let the
+// questions in flight finish within [server] shutdown_timeout.
+//
+// This package only wires: it parses flags and config, and hands each adapter its options. It is the
+// only package that may import every adapter; what an answer says belongs in bot and knowledge,
+// how it looks in the adapters.
+package main
