@@ -10,6 +10,10 @@
 //	r := bot.New(kb).Handle(ctx, bot.Request{Text: "530 Login incorrect.", Platform: "web"})
 //	fmt.Println(r.Title) // 530 Not logged in
 //
+// A question asked in a chat thread carries the thread (Request.Thread): Engine.Diagnose then
+// reads every message as Ask would and answers from the decisive one, a failing reply or log
+// over a question in words, with Reply.Evidence and Reply.EvidenceSource naming what decided.
+//
 // Words with one meaning here and everywhere else in ftpbot:
 //   - Reply: the bot's answer (this package's Reply). What an FTP server sends back is a reply
 //     line or a response (knowledge.ParseReplyLine, probe.Result.Response), with a reply code.

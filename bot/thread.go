@@ -40,27 +40,26 @@ const MaxThreadMessages = 100
 // NoticeHeading is the heading of the section that carries Thread.Notice.
 const NoticeHeading = "Only this message was read"
 
-// What a message of a thread holds, from most to least decisive.
-type clueKind int
+// weight is what a message of a thread holds, ordered from least to most decisive.
+type weight int
 
 const (
-	clueNone     clueKind = iota // chatter, help, or nothing the bot knows
-	clueQuestion                 // a question in words: it narrows, it does not decide
-	clueCode                     // a question naming a code or class ("what is 530?")
-	clueClean                    // a log without a failure
-	clueClient                   // a client's error: a time-out, a refusal, a stalled listing
-	clueServer                   // a failing server reply: the server said what is wrong
+	clueNone     weight = iota // chatter, help, or nothing the bot knows
+	clueQuestion               // a question in words: it narrows, it does not decide
+	clueCode                   // a question naming a code or class ("what is 530?")
+	clueClean                  // a log without a failure
+	clueClient                 // a client's error: a time-out, a refusal, a stalled listing
+	clueServer                 // a failing server reply: the server said what is wrong
 )
 
 // clue is one message, read on its own through the engine's usual path (Ask).
 type clue struct {
-	i     int // index in the thread
-	msg   Message
-	text  string // cleaned as Ask cleans it
-	kind  clueKind
-	reply Reply
-	t     *transcript.Transcript
-	focus bool
+	msg    Message
+	text   string // cleaned as Ask cleans it
+	weight weight
+	reply  Reply
+	t      *transcript.Transcript
+	focus  bool
 }
 
 // Diagnose answers a thread as one question. Each message is read as Ask reads it; the
@@ -86,7 +85,7 @@ func (e *Engine) Diagnose(th Thread) Reply {
 		focusID = msgs[len(msgs)-1].ID
 	}
 	var clues []*clue
-	for i, m := range msgs {
+	for _, m := range msgs {
 		if m.FromBot {
 			continue
 		}
@@ -94,7 +93,7 @@ func (e *Engine) Diagnose(th Thread) Reply {
 		if strings.TrimSpace(text) == "" && m.ID != focusID {
 			continue
 		}
-		clues = append(clues, e.readClue(i, m, text, m.ID == focusID))
+		clues = append(clues, e.readClue(m, text, m.ID == focusID))
 	}
 	best := e.decisive(clues)
 	if best == nil {
@@ -105,33 +104,36 @@ func (e *Engine) Diagnose(th Thread) Reply {
 }
 
 // readClue reads one message on its own.
-func (e *Engine) readClue(i int, m Message, text string, focus bool) *clue {
-	c := &clue{i: i, msg: m, text: text, focus: focus}
+func (e *Engine) readClue(m Message, text string, focus bool) *clue {
+	c := &clue{msg: m, text: text, focus: focus, reply: e.askQuiet(m.Text)}
 	if strings.TrimSpace(text) == "" {
 		return c
 	}
-	c.reply = e.askQuiet(m.Text)
 	c.t = transcript.Parse(text)
 	line := strings.Join(nonEmptyLines(text), " ")
 	_, short := e.shortCode(line)
 	switch {
 	case short && len(nonEmptyLines(text)) == 1:
-		c.kind = clueCode
+		c.weight = clueCode
 	case c.t.Failure() != nil:
-		c.kind = clueServer
+		c.weight = clueServer
 	case c.t.ClientError() != nil || c.t.Stalled() != nil:
-		c.kind = clueClient
+		c.weight = clueClient
 	case len(c.t.Replies()) > 1:
-		c.kind = clueClean
+		c.weight = clueClean
 	default:
-		if _, ok := e.clientError(line); ok {
-			c.kind = clueClient
+		if code, ok := e.embeddedCode(line); ok && code/100 >= 4 && code/100 <= 5 {
+			// A refusal quoted in a sentence or a client's message ("server says: 550
+			// Permission denied.", "curl: (67) Access denied: 530"): the server's word.
+			c.weight = clueServer
+		} else if _, ok := e.clientError(line); ok {
+			c.weight = clueClient
 		} else if _, ok := e.embeddedCode(line); ok {
-			c.kind = clueClient
+			c.weight = clueClient
 		} else if c.reply.Kind == KindNoMatch || c.reply.Kind == KindHelp || pointsElsewhere(line) {
-			c.kind = clueNone
+			c.weight = clueNone
 		} else {
-			c.kind = clueQuestion
+			c.weight = clueQuestion
 		}
 	}
 	return c
@@ -186,11 +188,11 @@ func (e *Engine) decisive(clues []*clue) *clue {
 	}
 	// A code asked about by the pointed-at message: the reply line that carries it, else the
 	// code itself.
-	if focus != nil && focus.kind == clueCode {
+	if focus != nil && focus.weight == clueCode {
 		asked := focus.reply.ID
 		var found *clue
 		for _, c := range clues {
-			if c.kind >= clueClient && failingCode(c) == asked {
+			if c.weight >= clueClient && failingCode(c) == asked {
 				found = c // the latest wins
 			}
 		}
@@ -201,22 +203,22 @@ func (e *Engine) decisive(clues []*clue) *clue {
 	}
 	top := clueNone
 	for _, c := range clues {
-		top = max(top, c.kind)
+		top = max(top, c.weight)
 	}
 	if top >= clueClean {
 		return e.narrowed(clues, top)
 	}
 	// No evidence: the pointed-at message's own question, else the problem as first told, else
 	// the last question asked.
-	if focus != nil && focus.kind >= clueQuestion {
+	if focus != nil && focus.weight >= clueQuestion {
 		return focus
 	}
-	if clues[0].kind >= clueQuestion {
+	if clues[0].weight >= clueQuestion {
 		return clues[0]
 	}
 	var last *clue
 	for _, c := range clues {
-		if c.kind >= clueQuestion {
+		if c.weight >= clueQuestion {
 			last = c
 		}
 	}
@@ -229,13 +231,13 @@ func (e *Engine) decisive(clues []*clue) *clue {
 	return clues[len(clues)-1]
 }
 
-// narrowed chooses among the messages of the strongest kind: the one whose answer shares most
+// narrowed chooses among the messages of the greatest weight: the one whose answer shares most
 // with the thread's questions, then the pointed-at one, then the most recent.
-func (e *Engine) narrowed(clues []*clue, kind clueKind) *clue {
+func (e *Engine) narrowed(clues []*clue, top weight) *clue {
 	// What the questions are about, weighted by rank: a question's best match counts most.
 	about := map[string]float64{}
 	for _, c := range clues {
-		if c.kind != clueQuestion && c.kind != clueCode {
+		if c.weight != clueQuestion && c.weight != clueCode {
 			continue
 		}
 		for i, m := range c.reply.Matches {
@@ -256,7 +258,7 @@ func (e *Engine) narrowed(clues []*clue, kind clueKind) *clue {
 	var best *clue
 	bestScore := -1.0
 	for _, c := range clues {
-		if c.kind != kind {
+		if c.weight != top {
 			continue
 		}
 		score := 0.0
@@ -301,13 +303,13 @@ func (e *Engine) threadReply(r Reply, best *clue, clues []*clue, notice string) 
 	r.Sections = append([]Section(nil), r.Sections...)
 	r.Fields = append([]Field(nil), r.Fields...)
 	r.Stable = false
-	if best != nil && best.kind >= clueClean {
+	if best != nil && best.weight >= clueClean {
 		if len(r.Evidence) == 0 {
 			r.Evidence = evidenceLines(best)
 		}
 		// Naming the message only helps when there were others to choose from.
 		if len(clues) > 1 {
-			r.EvidenceSource = &Link{Label: evidenceLabel(best.kind), URL: best.msg.Link}
+			r.EvidenceSource = &Link{Label: evidenceLabel(best.weight), URL: best.msg.Link}
 		}
 	}
 	if best != nil {
@@ -319,7 +321,7 @@ func (e *Engine) threadReply(r Reply, best *clue, clues []*clue, notice string) 
 		seen[m.ID] = true
 	}
 	for _, c := range clues {
-		if c == best || c.kind < clueClient {
+		if c == best || c.weight < clueClient {
 			continue
 		}
 		if code := failingCode(c); code != "" && !seen[code] && len(c.reply.Matches) > 0 {
@@ -335,7 +337,7 @@ func (e *Engine) threadReply(r Reply, best *clue, clues []*clue, notice string) 
 
 // evidenceLabel names the decisive message by what it held, so a card can say "from the
 // message with the server's reply" without naming (or pinging) its author.
-func evidenceLabel(k clueKind) string {
+func evidenceLabel(k weight) string {
 	switch k {
 	case clueServer:
 		return "the message with the server's reply"
@@ -405,7 +407,7 @@ func (e *Engine) serverFromThread(r *Reply, best *clue, clues []*clue) {
 	}
 	var b strings.Builder
 	for _, c := range clues {
-		if c != best && c.kind >= clueQuestion {
+		if c != best && c.weight >= clueQuestion {
 			b.WriteString(c.text + "\n")
 		}
 	}

@@ -37,6 +37,7 @@ func TestDiagnose(t *testing.T) {
 		evidence []string // Reply.Evidence; nil = only checked to be there when source is set
 		noLines  bool     // Reply.Evidence must be empty
 		inBody   string   // text somewhere in the answer
+		kind     bot.Kind // the answer's kind; "" = not checked
 	}{
 		{
 			name: "log, then a question in words",
@@ -51,11 +52,11 @@ func TestDiagnose(t *testing.T) {
 		{
 			name: "the server's reply line beats the client's log",
 			thread: bot.Thread{Messages: []bot.Message{
-				msg("1", listingLog),
-				msg("2", "server side says: 550 Permission denied."),
+				msg("1", "server side says: 550 Permission denied."),
+				msg("2", listingLog),
 				msg("3", "what does this mean?"),
 			}, Focus: "3"},
-			first: "550", source: "2",
+			first: "550", source: "1", evidence: []string{"server side says: 550 Permission denied."},
 		},
 		{
 			name: "the client's log alone decides over a question",
@@ -140,9 +141,17 @@ func TestDiagnose(t *testing.T) {
 			first:  "550", source: "", evidence: []string{"550 Failed to open file."}, inBody: "channels:history",
 		},
 		{
+			name: "a bare mention with nothing else gets help",
+			thread: bot.Thread{Messages: []bot.Message{
+				{ID: "1", Text: botCard, FromBot: true},
+				msg("2", ""),
+			}},
+			first: "", source: "", noLines: true, kind: bot.KindHelp,
+		},
+		{
 			name:   "an empty thread gets help",
 			thread: bot.Thread{Messages: []bot.Message{{ID: "1", Text: "", FromBot: true}}},
-			first:  "", source: "", noLines: true,
+			first:  "", source: "", noLines: true, kind: bot.KindHelp,
 		},
 	}
 	for _, tt := range tests {
@@ -171,6 +180,9 @@ func TestDiagnose(t *testing.T) {
 				if diff := cmp.Diff(tt.evidence, r.Evidence); diff != "" {
 					t.Errorf("Evidence (-want +got):\n%s", diff)
 				}
+			}
+			if tt.kind != "" && r.Kind != tt.kind {
+				t.Errorf("Kind = %s, want %s", r.Kind, tt.kind)
 			}
 			if r.Stable {
 				t.Error("a thread's answer is Stable; it depends on more than its Query")
