@@ -1,12 +1,16 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/ftpbot/ftpbot/bot"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
 )
@@ -275,6 +279,68 @@ func TestHistoryNotice(t *testing.T) {
 	for _, tt := range tests {
 		if got := historyNotice(tt.err, tt.channel); !strings.Contains(got, tt.want) || strings.Contains(got, "\n") {
 			t.Errorf("historyNotice(%v, %s) = %q, want one line with %q", tt.err, tt.channel, got, tt.want)
+		}
+	}
+}
+
+// pagedAPI is a webAPI whose conversations.replies serves a long thread in pages, as Slack does
+// (oldest first, has_more and a cursor), and whose chat.getPermalink fails.
+type pagedAPI struct {
+	webAPI
+	thread []slack.Message
+	pages  int
+}
+
+func (p *pagedAPI) GetConversationRepliesContext(_ context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error) {
+	p.pages++
+	start, _ := strconv.Atoi(params.Cursor)
+	end := min(start+params.Limit, len(p.thread))
+	more := end < len(p.thread)
+	next := ""
+	if more {
+		next = strconv.Itoa(end)
+	}
+	return p.thread[start:end], more, next, nil
+}
+
+func (p *pagedAPI) GetPermalinkContext(context.Context, *slack.PermalinkParameters) (string, error) {
+	return "", slack.SlackErrorResponse{Err: "message_not_found"}
+}
+
+// TestReadThreadBounded: a long thread is read in pages, at most maxReplyPages, and only its
+// last bot.MaxThreadMessages messages are kept; without a permalink, links are empty.
+func TestReadThreadBounded(t *testing.T) {
+	tests := []struct {
+		messages  int
+		wantPages int
+		wantFirst int // index of the first message kept
+	}{
+		{40, 1, 0},
+		{250, 3, 150},
+		{2000, maxReplyPages, maxReplyPages*bot.MaxThreadMessages - bot.MaxThreadMessages},
+	}
+	for _, tt := range tests {
+		api := &pagedAPI{}
+		for i := 0; i < tt.messages; i++ {
+			api.thread = append(api.thread, threadMsg(fmt.Sprintf("1700000000.%06d", i), "U1ADA", fmt.Sprintf("message %d", i)))
+		}
+		a, err := New(Options{Mode: "http", SigningSecret: testSecret, Engine: testEngine(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.api = api
+		msgs, err := a.readThread(context.Background(), "C1", parentTS, "", ownIDs{user: testBotID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if api.pages != tt.wantPages {
+			t.Errorf("%d messages: read %d pages, want %d", tt.messages, api.pages, tt.wantPages)
+		}
+		if len(msgs) != min(tt.messages, bot.MaxThreadMessages) || msgs[0].Text != fmt.Sprintf("message %d", tt.wantFirst) {
+			t.Errorf("%d messages: kept %d from %q, want %d from message %d", tt.messages, len(msgs), msgs[0].Text, min(tt.messages, bot.MaxThreadMessages), tt.wantFirst)
+		}
+		if msgs[0].Link != "" {
+			t.Errorf("link %q without a permalink from Slack", msgs[0].Link)
 		}
 	}
 }
