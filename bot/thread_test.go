@@ -187,8 +187,8 @@ func TestDiagnose(t *testing.T) {
 			if r.Stable {
 				t.Error("a thread's answer is Stable; it depends on more than its Query")
 			}
-			if tt.inBody != "" && !strings.Contains(replyText(r), tt.inBody) {
-				t.Errorf("the answer does not mention %q:\n%s", tt.inBody, replyText(r))
+			if tt.inBody != "" && !strings.Contains(flatten(r), tt.inBody) {
+				t.Errorf("the answer does not mention %q:\n%s", tt.inBody, flatten(r))
 			}
 			for _, l := range r.Evidence {
 				if strings.Contains(l, "hunter2") {
@@ -239,33 +239,5 @@ func TestDiagnoseBounded(t *testing.T) {
 	r := e.Diagnose(bot.Thread{Messages: msgs})
 	if r.EvidenceSource != nil {
 		t.Errorf("a message older than the last %d was read: %+v", bot.MaxThreadMessages, r.EvidenceSource)
-	}
-}
-
-func replyText(r bot.Reply) string {
-	var b strings.Builder
-	b.WriteString(r.Title + "\n" + r.Summary + "\n")
-	for _, f := range r.Fields {
-		b.WriteString(f.Label + ": " + f.Value + "\n")
-	}
-	for _, s := range r.Sections {
-		b.WriteString(s.Heading + "\n" + s.Body + "\n" + strings.Join(s.Items, "\n") + "\n")
-	}
-	return b.String()
-}
-
-// BenchmarkDiagnose reads a thread of the largest size read: logs, lines and chatter.
-func BenchmarkDiagnose(b *testing.B) {
-	e := bottest.Engine(b)
-	var msgs []bot.Message
-	for i := 0; len(msgs) < bot.MaxThreadMessages; i++ {
-		for _, text := range []string{loginLog, "any idea?", dataLog, "server side says: 550 Permission denied.", "why does the directory listing fail?"} {
-			msgs = append(msgs, msg(string(rune('a'+i%26))+text[:3], text+strings.Repeat(" ", i)))
-		}
-	}
-	th := bot.Thread{Messages: msgs[:bot.MaxThreadMessages]}
-	b.ReportAllocs()
-	for b.Loop() {
-		e.Diagnose(th)
 	}
 }
