@@ -89,6 +89,7 @@ func (e *Engine) Diagnose(th Thread) Reply {
 		if m.FromBot {
 			continue
 		}
+		m.Text = unfence(m.Text)
 		text, _ := clean(m.Text)
 		if strings.TrimSpace(text) == "" && m.ID != focusID {
 			continue
@@ -137,6 +138,33 @@ func (e *Engine) readClue(m Message, text string, focus bool) *clue {
 		}
 	}
 	return c
+}
+
+// unfence removes chat formatting around pasted text: the ``` of a code block at a line's start
+// or end, and the backticks around a line of inline code ("`530 Login incorrect.`"). People wrap
+// logs in them; a reply line inside them is still a reply line.
+func unfence(text string) string {
+	if !strings.Contains(text, "`") {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		t = strings.TrimPrefix(t, "```")
+		t = strings.TrimSuffix(t, "```")
+		if len(t) > 2 && strings.HasPrefix(t, "`") && strings.HasSuffix(t, "`") && !strings.Contains(t[1:len(t)-1], "`") {
+			t = t[1 : len(t)-1]
+		}
+		if strings.TrimSpace(t) == "" && strings.TrimSpace(l) != "" {
+			continue // a fence on a line of its own
+		}
+		if t != strings.TrimSpace(l) {
+			l = t
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // askQuiet answers text as Ask does, from the engine's cache when the answer is there, but does

@@ -68,6 +68,25 @@ func TestDiagnose(t *testing.T) {
 			evidence: []string{"Command:\tMLSD", "Error:\tConnection timed out after 20 seconds of inactivity", "Error:\tFailed to retrieve directory listing"},
 		},
 		{
+			name: "a log in a code block, a line in inline code",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", "```\n"+dataLog+"\n```"),
+				msg("2", "and the server log has `530 Login incorrect.`"),
+				msg("3", "`550 Failed to open file.`"),
+				msg("4", "why does the directory listing fail?"),
+			}},
+			first: "425", source: "1",
+			evidence: []string{"Command:\tLIST", "Response:\t425 Failed to establish connection."},
+		},
+		{
+			name: "a reply line in inline code is evidence",
+			thread: bot.Thread{Messages: []bot.Message{
+				msg("1", "`550 Failed to open file.`"),
+				msg("2", "any idea?"),
+			}},
+			first: "550", source: "1", evidence: []string{"550 Failed to open file."},
+		},
+		{
 			name: "the bot's own card is skipped",
 			thread: bot.Thread{Messages: []bot.Message{
 				msg("1", refusedLog),
@@ -240,4 +259,27 @@ func TestDiagnoseBounded(t *testing.T) {
 	if r.EvidenceSource != nil {
 		t.Errorf("a message older than the last %d was read: %+v", bot.MaxThreadMessages, r.EvidenceSource)
 	}
+}
+
+// FuzzDiagnose: any thread gets an answer, never more evidence lines than MaxEvidence and never
+// a password from a log.
+func FuzzDiagnose(f *testing.F) {
+	e := bottest.Engine(f)
+	for _, s := range []string{loginLog, dataLog, "```\n" + refusedLog + "\n```", "`530`", "what does this mean?", "", "PASS x\n530 no"} {
+		f.Add(s, "why does the listing fail?")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		r := e.Diagnose(bot.Thread{Messages: []bot.Message{msg("1", a), msg("2", b), msg("3", a+"\n"+b)}})
+		if r.Kind == "" || r.Title == "" {
+			t.Fatalf("no answer: %+v", r)
+		}
+		if len(r.Evidence) > bot.MaxEvidence {
+			t.Errorf("%d evidence lines", len(r.Evidence))
+		}
+		for _, l := range r.Evidence {
+			if i := strings.Index(strings.ToUpper(l), "PASS "); i >= 0 && !strings.HasPrefix(strings.TrimSpace(l[i+5:]), "****") {
+				t.Errorf("evidence line shows a password: %q", l)
+			}
+		}
+	})
 }
