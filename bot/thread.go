@@ -13,12 +13,12 @@ import (
 type Message struct {
 	ID     string `json:"id"`             // the platform's id: a Slack ts, a Discord snowflake
 	Link   string `json:"link,omitempty"` // its permalink; "" when unknown
-	Author string `json:"author,omitempty"`
+	Author string `json:"author,omitempty"` // a stable id of who wrote it; never shown
 	// Text is what the message says, with the platform's markup already undone (as for
 	// Request.Text); the bot's own mention is removed.
 	Text string `json:"text"`
-	// FromBot marks ftpbot's own messages (and other bots' answers to the same question): they
-	// are skipped, so the bot never diagnoses its own card.
+	// FromBot marks ftpbot's own messages: they are skipped, so the bot never diagnoses its own
+	// card. Other bots' messages (an alerting bot's error) are evidence like any other.
 	FromBot bool `json:"from_bot,omitempty"`
 }
 
