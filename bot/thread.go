@@ -11,8 +11,8 @@ import (
 
 // Message is one message of a chat thread, as an adapter read it.
 type Message struct {
-	ID     string `json:"id"`             // the platform's id: a Slack ts, a Discord snowflake
-	Link   string `json:"link,omitempty"` // its permalink; "" when unknown
+	ID     string `json:"id"`               // the platform's id: a Slack ts, a Discord snowflake
+	Link   string `json:"link,omitempty"`   // its permalink; "" when unknown
 	Author string `json:"author,omitempty"` // a stable id of who wrote it; never shown
 	// Text is what the message says, with the platform's markup already undone (as for
 	// Request.Text); the bot's own mention is removed.
