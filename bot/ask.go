@@ -424,11 +424,9 @@ func (e *Engine) replyFor(m knowledge.Match) Reply {
 	return e.noMatch(m.ID)
 }
 
-// evidence is what a specific reply line adds to a code's answer: the exact text and which
-// server software sent it.
+// evidence is what a specific reply line adds to a code's answer: the exact text.
 type evidence struct {
-	line   string
-	server *knowledge.Server
+	line string
 }
 
 func replyEvidence(en transcript.Entry) *evidence {

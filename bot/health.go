@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"sort"
 	"sync"
 	"time"
 )
@@ -122,17 +121,6 @@ func (h *Health) Snapshot() map[string]AdapterState {
 		out[k] = v
 	}
 	return out
-}
-
-// Names returns the adapters' names in order.
-func (h *Health) Names() []string {
-	snap := h.Snapshot()
-	names := make([]string, 0, len(snap))
-	for k := range snap {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func (h *Health) time() time.Time {

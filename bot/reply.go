@@ -34,6 +34,18 @@ const (
 	SeverityError   Severity = "error"   // 5xx, socket errors: permanent
 )
 
+var severityLabels = map[Severity]string{
+	SeverityInfo:    "Information",
+	SeveritySuccess: "Success",
+	SeverityPending: "More needed",
+	SeverityWarning: "Temporary failure",
+	SeverityError:   "Failure",
+}
+
+// Label says in words what a severity's colour says ("Temporary failure" for 4xx), for
+// renderers that must not rely on colour alone; "" for an unknown severity.
+func (s Severity) Label() string { return severityLabels[s] }
+
 // Visibility says who sees an answer.
 type Visibility string
 

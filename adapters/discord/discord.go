@@ -83,6 +83,9 @@ func New(o Options) (*Adapter, error) {
 	if o.DefaultVisibility == "" {
 		o.DefaultVisibility = bot.Ephemeral
 	}
+	if p := o.Problems(true); len(p) > 0 {
+		return nil, errors.New("discord: " + strings.Join(p, " "))
+	}
 	if o.MaxConcurrent <= 0 {
 		o.MaxConcurrent = 16
 	}
@@ -94,19 +97,8 @@ func New(o Options) (*Adapter, error) {
 	if a.log == nil {
 		a.log = slog.Default()
 	}
-	switch o.Mode {
-	case "gateway":
-		if o.BotToken == "" || o.ApplicationID == "" {
-			return nil, errors.New("discord: the gateway needs discord.bot_token (DISCORD_BOT_TOKEN) and discord.application_id (DISCORD_APPLICATION_ID)")
-		}
-	case "http":
-		k, err := hex.DecodeString(o.PublicKey)
-		if err != nil || len(k) != ed25519.PublicKeySize {
-			return nil, errors.New("discord: HTTP mode needs discord.public_key (DISCORD_PUBLIC_KEY): the application's 64-hex-digit public key")
-		}
-		a.key = k
-	default:
-		return nil, fmt.Errorf("discord: mode must be gateway or http, not %q", o.Mode)
+	if o.Mode == "http" {
+		a.key, _ = hex.DecodeString(o.PublicKey) // Problems checked it
 	}
 	token := ""
 	if o.BotToken != "" {

@@ -400,7 +400,7 @@ func TestDeferredFollowUpRetries(t *testing.T) {
 			a, srv := newHTTPAdapter(t, s, rec, true)
 			var failures []string
 			a.o.OnDeliveryFailure = func(what string) { failures = append(failures, what) }
-			body := `{"type":2,"id":"1","application_id":"A1","token":"tok","member":{"user":{"id":"U1","username":"ada"}},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"check ftp.example.com"}]}}`
+			body := `{"type":2,"id":"1","application_id":"111","token":"tok","member":{"user":{"id":"U1","username":"ada"}},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"check ftp.example.com"}]}}`
 			status, out := post(t, s.request(t, srv.URL+"/discord/interactions", []byte(body), time.Now()))
 			if status != 200 || out["type"] != float64(5) {
 				t.Fatalf("status %d, %v; want a deferred response (type 5)", status, out)
@@ -411,7 +411,7 @@ func TestDeferredFollowUpRetries(t *testing.T) {
 				t.Fatalf("%d calls (%+v), want %d", len(calls), calls, tt.calls)
 			}
 			for _, c := range calls {
-				if c.Method != http.MethodPatch || c.Path != "/api/v"+discordgo.APIVersion+"/webhooks/A1/tok/messages/@original" {
+				if c.Method != http.MethodPatch || c.Path != "/api/v"+discordgo.APIVersion+"/webhooks/111/tok/messages/@original" {
 					t.Errorf("call %s %s, want PATCH of the original response", c.Method, c.Path)
 				}
 			}
@@ -433,7 +433,7 @@ func TestDeferredFollowUpRetries(t *testing.T) {
 // The gateway path: real discordgo types in, REST calls out through the session's client.
 func TestGatewayInteractionAndRegistration(t *testing.T) {
 	rec := &recorder{status: []int{429}}
-	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", GuildID: "G1", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
+	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "111", GuildID: "222", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +441,7 @@ func TestGatewayInteractionAndRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	var i discordgo.Interaction
-	if err := json.Unmarshal([]byte(`{"type":2,"id":"I1","application_id":"A1","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"passive"}]}}`), &i); err != nil {
+	if err := json.Unmarshal([]byte(`{"type":2,"id":"I1","application_id":"111","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"passive"}]}}`), &i); err != nil {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)
@@ -451,7 +451,7 @@ func TestGatewayInteractionAndRegistration(t *testing.T) {
 		t.Fatalf("calls = %+v, want registration (429 then retried) and one response", calls)
 	}
 	v := "/api/v" + discordgo.APIVersion
-	if calls[0].Path != v+"/applications/A1/guilds/G1/commands" || calls[0].Method != http.MethodPut || calls[1].Path != calls[0].Path {
+	if calls[0].Path != v+"/applications/111/guilds/222/commands" || calls[0].Method != http.MethodPut || calls[1].Path != calls[0].Path {
 		t.Errorf("registration calls = %+v", calls[:2])
 	}
 	var registered []discordgo.ApplicationCommand
@@ -564,13 +564,13 @@ func TestHTTPCommandCached(t *testing.T) {
 // instead of Discord's "This interaction failed".
 func TestGatewayBusy(t *testing.T) {
 	rec := &recorder{}
-	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", MaxConcurrent: 1, Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
+	a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "111", MaxConcurrent: 1, Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.sem <- struct{}{} // the one worker is busy
 	var i discordgo.Interaction
-	if err := json.Unmarshal([]byte(`{"type":2,"id":"I2","application_id":"A1","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
+	if err := json.Unmarshal([]byte(`{"type":2,"id":"I2","application_id":"111","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)

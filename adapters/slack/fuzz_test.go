@@ -77,7 +77,7 @@ func FuzzIncoming(f *testing.F) {
 			Sections: []bot.Section{{Heading: text, Body: text, Items: []string{text}}, {Heading: "log", Body: text, Pre: true}},
 			Related:  []bot.Ref{{ID: text, Label: text}}, Links: []bot.Link{{Label: bot.LinkGuide, URL: "/codes/530"}}, Footer: text}
 		m := Render(r, RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k"})
-		for _, p := range limitProblems(m.Text, m.Blocks, MaxBlocks) {
+		for _, p := range limitProblems(m.Text, m.Blocks, maxBlocks) {
 			t.Error(p)
 		}
 		for _, line := range append(strings.Split(allText(m.Blocks), "\n"), m.Text) {

@@ -133,7 +133,7 @@ func (a *Adapter) safeAnswer(r bot.Reply) (p response) {
 // and encoded once and then served from the adapter's cache: its Share button carries the
 // question instead of a share-cache key, so the cached bytes stay valid for everyone.
 func (a *Adapter) answer(r bot.Reply) response {
-	if !r.Stable || textLen(shareValue("", r.Query)) > MaxButtonValue {
+	if !r.Stable || textLen(shareValue("", r.Query)) > maxButtonValue {
 		return a.render(r, false)
 	}
 	if b, ok := a.rendered.Get(r.Query); ok {
@@ -254,7 +254,7 @@ func (a *Adapter) progress(ctx context.Context, responseURL string) func(string)
 		last = time.Now()
 		text := ":hourglass_flowing_sand: Working on it… so far:\n" + strings.Join(lines, "\n")
 		mu.Unlock()
-		p := notice(cutRunes(text, MaxSectionText))
+		p := notice(cutRunes(text, maxSectionText))
 		p.ReplaceOriginal = true
 		if err := a.postResponse(ctx, responseURL, p); err != nil {
 			a.log.Debug("slack: progress update failed", "error", err)

@@ -13,9 +13,9 @@ import (
 	"github.com/slack-go/slack/slackevents"
 )
 
-// MaxBody bounds one request from Slack. Slash commands and events are a few KB; an interaction
+// maxBody bounds one request from Slack. Slash commands and events are a few KB; an interaction
 // or event that carries a message with a pasted log can be larger.
-const MaxBody = 512 << 10
+const maxBody = 512 << 10
 
 var (
 	errNoSignature  = errors.New("missing X-Slack-Signature or X-Slack-Request-Timestamp")
@@ -46,7 +46,7 @@ func verifySignature(secret string, h http.Header, body []byte) error {
 	return nil
 }
 
-// readVerified reads the body once, within MaxBody, verifies the signature and then the content
+// readVerified reads the body once, within maxBody, verifies the signature and then the content
 // type. On failure it writes the error response (401 for anything about the signature, 400 for
 // the rest) and returns false; nothing is answered.
 func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request, contentType string) ([]byte, bool) {
@@ -54,7 +54,7 @@ func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request, contentTy
 		httpError(w, http.StatusUnauthorized, errNoSignature.Error())
 		return nil, false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		httpError(w, http.StatusBadRequest, "request body too large or unreadable")
 		return nil, false

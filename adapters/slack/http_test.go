@@ -197,7 +197,7 @@ func TestHTTPRejects(t *testing.T) {
 		return resp
 	}
 	stale := strconv.FormatInt(h.now.Add(-6*time.Minute).Unix(), 10)
-	big := append(append([]byte(nil), form...), []byte("&pad="+strings.Repeat("x", MaxBody))...)
+	big := append(append([]byte(nil), form...), []byte("&pad="+strings.Repeat("x", maxBody))...)
 	tests := []struct {
 		name   string
 		path   string
@@ -521,11 +521,11 @@ func TestNewValidates(t *testing.T) {
 		o    Options
 		want string // "" = valid
 	}{
-		{"socket needs app token", Options{BotToken: "xoxb-1"}, "slack.app_token (SLACK_APP_TOKEN)"},
+		{"socket needs app token", Options{BotToken: "xoxb-1"}, "slack.app_token (or SLACK_APP_TOKEN)"},
 		{"socket app token shape", Options{AppToken: "xoxb-1", BotToken: "xoxb-1"}, "starting with xapp-"},
-		{"socket needs bot token", Options{AppToken: "xapp-1"}, "slack.bot_token (SLACK_BOT_TOKEN)"},
+		{"socket needs bot token", Options{AppToken: "xapp-1"}, "slack.bot_token (or SLACK_BOT_TOKEN)"},
 		{"socket ok", Options{AppToken: "xapp-1", BotToken: "xoxb-1"}, ""},
-		{"http needs secret", Options{Mode: "http"}, "slack.signing_secret (SLACK_SIGNING_SECRET)"},
+		{"http needs secret", Options{Mode: "http"}, "slack.signing_secret (or SLACK_SIGNING_SECRET)"},
 		{"http secret alone", Options{Mode: "http", SigningSecret: "s"}, ""},
 		{"http bot token shape", Options{Mode: "http", SigningSecret: "s", BotToken: "xoxp-1"}, "starting with xoxb-"},
 		{"mode", Options{Mode: "rtm"}, `slack.mode must be "socket" or "http"`},

@@ -14,19 +14,19 @@ import (
 // Slack's Block Kit limits (see the platform facts). A message over any of them is rejected whole
 // (invalid_blocks), so rendering cuts to them and points at the full guide instead.
 const (
-	MaxBlocks         = 50   // per message
-	MaxHomeBlocks     = 100  // per Home tab view
-	MaxSectionText    = 3000 // a section's text
-	MaxFieldText      = 2000 // one section field
-	MaxFields         = 10   // fields per section
-	MaxHeaderText     = 150  // a header's plain text
-	MaxContextElems   = 10   // elements of a context block
-	MaxActionElems    = 25   // elements of an actions block
-	MaxButtonText     = 75   // a button's label
-	MaxActionID       = 255  // a button's action_id
-	MaxButtonValue    = 2000 // a button's value
-	MaxURL            = 3000 // a link button's url
-	MaxFallbackText   = 3000 // the top-level text we send with blocks (our own bound; Slack allows more)
+	maxBlocks         = 50   // per message
+	maxHomeBlocks     = 100  // per Home tab view
+	maxSectionText    = 3000 // a section's text
+	maxFieldText      = 2000 // one section field
+	maxFields         = 10   // fields per section
+	maxHeaderText     = 150  // a header's plain text
+	maxContextElems   = 10   // elements of a context block
+	maxActionElems    = 25   // elements of an actions block
+	maxButtonText     = 75   // a button's label
+	maxActionID       = 255  // a button's action_id
+	maxButtonValue    = 2000 // a button's value
+	maxURL            = 3000 // a link button's url
+	maxFallbackText   = 3000 // the top-level text we send with blocks (our own bound; Slack allows more)
 	maxContextText    = 2000 // a context element's text (our own bound, well inside Slack's)
 	maxRelatedButtons = 10   // related answers shown as buttons; more would bury the answer
 	maxSectionChunks  = 4    // blocks one long section may spread over before it is cut
@@ -83,7 +83,7 @@ func Render(r bot.Reply, o RenderOptions) Message {
 
 	var head []slack.Block
 	if t := strings.TrimSpace(r.Title); t != "" {
-		head = append(head, slack.NewHeaderBlock(plain(t, MaxHeaderText)))
+		head = append(head, slack.NewHeaderBlock(plain(t, maxHeaderText)))
 	}
 	if who := attribution(o); who != "" {
 		head = append(head, slack.NewContextBlock("", mrkdwn(who)))
@@ -110,7 +110,7 @@ func Render(r bot.Reply, o RenderOptions) Message {
 
 	var body []slack.Block
 	for _, s := range r.Sections {
-		if len(body) > MaxBlocks { // already more than can be shown: the rest is cut anyway
+		if len(body) > maxBlocks { // already more than can be shown: the rest is cut anyway
 			cut = true
 			break
 		}
@@ -120,7 +120,7 @@ func Render(r bot.Reply, o RenderOptions) Message {
 			body = append(body, slack.NewSectionBlock(mrkdwn(ch), nil, nil))
 		}
 	}
-	room := MaxBlocks - len(head) - len(tail)
+	room := maxBlocks - len(head) - len(tail)
 	if len(body) > room {
 		body = body[:max(room-1, 0)]
 		cut = true
@@ -148,7 +148,7 @@ func fallback(r bot.Reply) string {
 	if t == "" {
 		t = "ftpbot"
 	}
-	return cutEscaped(esc(oneLine(t)), MaxFallbackText)
+	return cutEscaped(esc(oneLine(t)), maxFallbackText)
 }
 
 func attribution(o RenderOptions) string {
@@ -175,7 +175,7 @@ func summaryBlock(r bot.Reply) (slack.Block, bool) {
 	var fields []*slack.TextBlockObject
 	classDone := false
 	for _, f := range r.Fields {
-		if len(fields) == MaxFields {
+		if len(fields) == maxFields {
 			cut = true
 			break
 		}
@@ -185,8 +185,8 @@ func summaryBlock(r bot.Reply) (slack.Block, bool) {
 			classDone = true
 		}
 		t := "*" + esc(oneLine(f.Label)) + "*\n" + v
-		if textLen(t) > MaxFieldText {
-			t = cutEscaped(t, MaxFieldText)
+		if textLen(t) > maxFieldText {
+			t = cutEscaped(t, maxFieldText)
 			cut = true
 		}
 		fields = append(fields, mrkdwn(t))
@@ -197,8 +197,8 @@ func summaryBlock(r bot.Reply) (slack.Block, bool) {
 		if !classDone {
 			t = strings.TrimSpace(emoji + " " + t)
 		}
-		if textLen(t) > MaxSectionText {
-			t = cutEscaped(t, MaxSectionText)
+		if textLen(t) > maxSectionText {
+			t = cutEscaped(t, maxSectionText)
 			cut = true
 		}
 		text = mrkdwn(t)
@@ -236,7 +236,7 @@ func sectionChunks(s bot.Section) ([]string, bool) {
 		overhead = 2*len(fence) + 2
 	}
 	// Every piece fits in a block together with the heading and the fences.
-	limit := MaxSectionText - overhead - textLen(heading) - 2
+	limit := maxSectionText - overhead - textLen(heading) - 2
 	var pieces []string
 	for _, l := range lines {
 		pieces = append(pieces, splitLine(l, limit)...)
@@ -262,7 +262,7 @@ func sectionChunks(s bot.Section) ([]string, bool) {
 		if len(chunks) == 0 {
 			base += textLen(heading) + 1
 		}
-		if len(cur) > 0 && base+size+n > MaxSectionText {
+		if len(cur) > 0 && base+size+n > maxSectionText {
 			flush()
 			if len(chunks) == maxSectionChunks {
 				return chunks, i < len(pieces)
@@ -337,14 +337,14 @@ func relatedBlock(r bot.Reply) (slack.Block, bool) {
 			cut = true
 			break
 		}
-		if ref.ID == "" || textLen(ref.ID) > MaxButtonValue {
+		if ref.ID == "" || textLen(ref.ID) > maxButtonValue {
 			continue
 		}
 		label := strings.TrimSpace(ref.Label)
 		if label == "" {
 			label = ref.ID
 		}
-		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionRelated, len(els)), ref.ID, plain(label, MaxButtonText))
+		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionRelated, len(els)), ref.ID, plain(label, maxButtonText))
 		els = append(els, b)
 	}
 	if len(els) == 0 {
@@ -364,15 +364,15 @@ func actionsBlock(r bot.Reply, o RenderOptions) slack.Block {
 	}
 	for _, l := range links {
 		u := absolute(o.BaseURL, l.URL)
-		if !linkable(u) || len(els) == MaxActionElems-1 {
+		if !linkable(u) || len(els) == maxActionElems-1 {
 			continue
 		}
-		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionLink, len(els)), "", plain(l.Label, MaxButtonText))
+		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionLink, len(els)), "", plain(l.Label, maxButtonText))
 		b.URL = u
 		els = append(els, b)
 	}
 	if o.Ephemeral && shareable(r) {
-		b := slack.NewButtonBlockElement(actionShare, shareValue(o.ShareKey, r.Query), plain("Share in channel", MaxButtonText))
+		b := slack.NewButtonBlockElement(actionShare, shareValue(o.ShareKey, r.Query), plain("Share in channel", maxButtonText))
 		b.Style = slack.StylePrimary
 		els = append(els, b)
 	}
@@ -396,7 +396,7 @@ func shareable(r bot.Reply) bool {
 // long for the value (a pasted log) leaves only the key.
 func shareValue(key, query string) string {
 	v := key + "\n" + query
-	if textLen(v) > MaxButtonValue {
+	if textLen(v) > maxButtonValue {
 		v = key + "\n"
 	}
 	return v
@@ -426,7 +426,7 @@ func absolute(base, path string) string {
 
 // linkable reports whether u is an absolute http(s) URL Slack accepts on a button.
 func linkable(u string) bool {
-	if u == "" || len(u) > MaxURL {
+	if u == "" || len(u) > maxURL {
 		return false
 	}
 	p, err := url.Parse(u)
@@ -538,13 +538,13 @@ func Home(help bot.Reply, command, baseURL string) slack.HomeTabViewRequest {
 		"\n• Add `public` at the end to answer in the channel: `" + esc(command) + " 530 public`" +
 		"\n• In a thread: mention `@ftpbot` (\"@ftpbot what does this mean?\") and I read the whole thread and answer there" +
 		"\n• On any message: ⋯ More actions → *" + ShortcutName + "*"
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(cutEscaped(ways, MaxSectionText)), nil, nil), slack.NewDividerBlock()}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(cutEscaped(ways, maxSectionText)), nil, nil), slack.NewDividerBlock()}
 	if len(m.Blocks) > 0 {
 		// The header stays on top.
 		blocks = append([]slack.Block{m.Blocks[0]}, append(blocks, m.Blocks[1:]...)...)
 	}
-	if len(blocks) > MaxHomeBlocks {
-		blocks = blocks[:MaxHomeBlocks]
+	if len(blocks) > maxHomeBlocks {
+		blocks = blocks[:maxHomeBlocks]
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }

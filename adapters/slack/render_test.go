@@ -71,17 +71,17 @@ func TestRenderWithinLimits(t *testing.T) {
 	for _, c := range allReplies(t) {
 		for _, o := range variants {
 			m := Render(c.Reply, o)
-			for _, p := range limitProblems(m.Text, m.Blocks, MaxBlocks) {
+			for _, p := range limitProblems(m.Text, m.Blocks, maxBlocks) {
 				t.Errorf("%s %+v: %s", c.Name, o, p)
 			}
 		}
 	}
 	help := testEngine(t).Handle(context.Background(), bot.Request{Text: "help"})
 	h := Home(help, "/ftp", base)
-	for _, p := range limitProblems("home", h.Blocks.BlockSet, MaxHomeBlocks) {
+	for _, p := range limitProblems("home", h.Blocks.BlockSet, maxHomeBlocks) {
 		t.Errorf("home: %s", p)
 	}
-	if max := Home(bottest.Maximal(), "/ftp", base); len(max.Blocks.BlockSet) > MaxHomeBlocks {
+	if max := Home(bottest.Maximal(), "/ftp", base); len(max.Blocks.BlockSet) > maxHomeBlocks {
 		t.Errorf("home of a maximal reply has %d blocks", len(max.Blocks.BlockSet))
 	}
 }
@@ -91,7 +91,7 @@ func limitProblems(text string, blocks []slack.Block, maxBlocks int) []string {
 	var p []string
 	n := textLen
 	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
-	if text == "" || n(text) > MaxFallbackText {
+	if text == "" || n(text) > maxFallbackText {
 		bad("fallback text has %d characters", n(text))
 	}
 	if len(blocks) == 0 || len(blocks) > maxBlocks {
@@ -116,25 +116,25 @@ func limitProblems(text string, blocks []slack.Block, maxBlocks int) []string {
 		id := ""
 		switch x := b.(type) {
 		case *slack.HeaderBlock:
-			textObj(where, x.Text, MaxHeaderText, slack.PlainTextType)
+			textObj(where, x.Text, maxHeaderText, slack.PlainTextType)
 			id = x.BlockID
 		case *slack.SectionBlock:
 			if x.Text == nil && len(x.Fields) == 0 {
 				bad("%s: neither text nor fields", where)
 			}
 			if x.Text != nil {
-				textObj(where, x.Text, MaxSectionText, "")
+				textObj(where, x.Text, maxSectionText, "")
 			}
-			if len(x.Fields) > MaxFields {
+			if len(x.Fields) > maxFields {
 				bad("%s: %d fields", where, len(x.Fields))
 			}
 			for _, f := range x.Fields {
-				textObj(where+" field", f, MaxFieldText, "")
+				textObj(where+" field", f, maxFieldText, "")
 			}
 			id = x.BlockID
 		case *slack.ContextBlock:
 			els := x.ContextElements.Elements
-			if len(els) == 0 || len(els) > MaxContextElems {
+			if len(els) == 0 || len(els) > maxContextElems {
 				bad("%s: %d elements", where, len(els))
 			}
 			for _, el := range els {
@@ -144,7 +144,7 @@ func limitProblems(text string, blocks []slack.Block, maxBlocks int) []string {
 			}
 			id = x.BlockID
 		case *slack.ActionBlock:
-			if x.Elements == nil || len(x.Elements.ElementSet) == 0 || len(x.Elements.ElementSet) > MaxActionElems {
+			if x.Elements == nil || len(x.Elements.ElementSet) == 0 || len(x.Elements.ElementSet) > maxActionElems {
 				bad("%s: bad element count", where)
 				continue
 			}
@@ -154,15 +154,15 @@ func limitProblems(text string, blocks []slack.Block, maxBlocks int) []string {
 					bad("%s: element %T", where, el)
 					continue
 				}
-				textObj(where+" button", btn.Text, MaxButtonText, slack.PlainTextType)
-				if btn.ActionID == "" || len(btn.ActionID) > MaxActionID || actionIDs[btn.ActionID] {
+				textObj(where+" button", btn.Text, maxButtonText, slack.PlainTextType)
+				if btn.ActionID == "" || len(btn.ActionID) > maxActionID || actionIDs[btn.ActionID] {
 					bad("%s: action_id %q empty, too long or used twice", where, btn.ActionID)
 				}
 				actionIDs[btn.ActionID] = true
-				if n(btn.Value) > MaxButtonValue {
+				if n(btn.Value) > maxButtonValue {
 					bad("%s: value of %d characters", where, n(btn.Value))
 				}
-				if btn.URL != "" && (len(btn.URL) > MaxURL || !linkable(btn.URL)) {
+				if btn.URL != "" && (len(btn.URL) > maxURL || !linkable(btn.URL)) {
 					bad("%s: url %q", where, btn.URL)
 				}
 			}
@@ -265,8 +265,8 @@ func TestRenderLayout(t *testing.T) {
 func TestRenderCutsToLimits(t *testing.T) {
 	for _, o := range []RenderOptions{{BaseURL: base, Ephemeral: true}, {}} {
 		m := Render(bottest.Maximal(), o)
-		if len(m.Blocks) != MaxBlocks {
-			t.Errorf("maximal answer has %d blocks, want exactly %d", len(m.Blocks), MaxBlocks)
+		if len(m.Blocks) != maxBlocks {
+			t.Errorf("maximal answer has %d blocks, want exactly %d", len(m.Blocks), maxBlocks)
 		}
 		text := allText(m.Blocks)
 		if !strings.Contains(text, "This answer was cut to fit in Slack") {
@@ -315,7 +315,7 @@ func TestSectionChunks(t *testing.T) {
 				t.Fatalf("first chunk lacks %q: %q", tt.firstHas, chunks)
 			}
 			for i, c := range chunks {
-				if n := textLen(c); n > MaxSectionText {
+				if n := textLen(c); n > maxSectionText {
 					t.Errorf("chunk %d has %d runes", i, n)
 				}
 				if partialEntity.MatchString(c) || strings.HasPrefix(strings.TrimPrefix(c, "```\n"), "amp;") {

@@ -20,7 +20,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -118,33 +117,11 @@ func New(o Options) (*Adapter, error) {
 	if o.Command == "" {
 		o.Command = "/ftp"
 	}
-	switch o.DefaultVisibility {
-	case "":
+	if o.DefaultVisibility == "" {
 		o.DefaultVisibility = bot.Ephemeral
-	case bot.Ephemeral, bot.InChannel:
-	default:
-		return nil, fmt.Errorf("slack: slack.default_visibility must be %q or %q, not %q", bot.Ephemeral, bot.InChannel, o.DefaultVisibility)
 	}
-	switch o.Mode {
-	case "socket":
-		if !strings.HasPrefix(o.AppToken, "xapp-") {
-			return nil, errors.New("slack: Socket Mode needs slack.app_token (SLACK_APP_TOKEN): an app-level token starting with xapp- with the connections:write scope")
-		}
-		if !strings.HasPrefix(o.BotToken, "xoxb-") {
-			return nil, errors.New("slack: Socket Mode needs slack.bot_token (SLACK_BOT_TOKEN): the bot token starting with xoxb- from OAuth & Permissions")
-		}
-	case "http":
-		if o.SigningSecret == "" {
-			return nil, errors.New("slack: HTTP mode needs slack.signing_secret (SLACK_SIGNING_SECRET) from the app's Basic Information page")
-		}
-		if o.BotToken != "" && !strings.HasPrefix(o.BotToken, "xoxb-") {
-			return nil, errors.New("slack: slack.bot_token (SLACK_BOT_TOKEN) must be a bot token starting with xoxb-")
-		}
-	default:
-		return nil, fmt.Errorf("slack: slack.mode must be \"socket\" or \"http\", not %q", o.Mode)
-	}
-	if err := CheckAPIURL(o.APIURL); err != nil {
-		return nil, fmt.Errorf("slack: slack.api_url %w", err)
+	if p := o.Problems(true); len(p) > 0 {
+		return nil, errors.New("slack: " + strings.Join(p, " "))
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: callTimeout}

@@ -36,9 +36,6 @@ const maxBody = 3*bot.MaxQueryBytes + 4096
 // maxCompleteBytes bounds an autocomplete prefix: people type a few words, not logs.
 const maxCompleteBytes = 200
 
-// errTooLarge is a body over maxBody.
-var errTooLarge = errors.New("request body too large")
-
 // queryOf reads the question of a request: q from the query string (GET), or from a POST body
 // that is JSON {"q": "..."}, a form (q=...) or plain text. It checks the query string is well
 // formed and the question's size; the status says which error it was.

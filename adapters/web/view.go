@@ -45,20 +45,12 @@ type linkView struct {
 	Kind  string
 }
 
-// severityLabels say in words what the colour says, so the colour is never the only cue.
-var severityLabels = map[bot.Severity]string{
-	bot.SeverityInfo:    "Information",
-	bot.SeveritySuccess: "Success",
-	bot.SeverityPending: "More needed",
-	bot.SeverityWarning: "Temporary failure",
-	bot.SeverityError:   "Failure",
-}
-
+// severityOf is the CSS class and the words for a severity, so the colour is never the only cue.
 func severityOf(s bot.Severity) (class, label string) {
-	if l, ok := severityLabels[s]; ok {
+	if l := s.Label(); l != "" {
 		return string(s), l
 	}
-	return string(bot.SeverityInfo), severityLabels[bot.SeverityInfo]
+	return string(bot.SeverityInfo), bot.SeverityInfo.Label()
 }
 
 // viewReply turns a reply into its view. Related answers link to their reference pages;

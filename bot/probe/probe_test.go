@@ -16,8 +16,8 @@ import (
 	"github.com/ftpbot/ftpbot/knowledge"
 )
 
-// loopback is the policy the tests use: the terminal's --allow-private, the only way to reach
-// the servers the tests start on 127.0.0.1.
+// options are the tests' options: the terminal's --allow-private policy, the only way to reach the
+// servers the tests start on 127.0.0.1.
 func options(t *testing.T) Options {
 	t.Helper()
 	kb, err := knowledge.Builtin()
@@ -25,7 +25,7 @@ func options(t *testing.T) Options {
 		t.Fatalf("knowledge: %v", err)
 	}
 	// A refused login takes vsftpd two seconds or more (PAM's failure delay plus its own
-	// delay_failed_login), longer on a loaded machine: the step timeout leaves room for that.
+	// delay_failed_login), longer on a loaded machine: the wait timeout leaves room for that.
 	return Options{Policy: &Policy{AllowPrivate: true}, KB: kb, Timeout: 20 * time.Second, WaitTimeout: 7 * time.Second}
 }
 
@@ -237,7 +237,7 @@ func TestHostileServer(t *testing.T) {
 		t.Errorf("the check took %v", time.Since(start))
 	}
 	for _, s := range rep.Results {
-		if len(s.Response) > maxReplyText+len("…") {
+		if len(s.Response) > maxResponseText+len("…") {
 			t.Errorf("step %s keeps a %d-byte reply", s.Name, len(s.Response))
 		}
 	}

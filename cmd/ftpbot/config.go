@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -117,7 +116,7 @@ func defaults() Config {
 		Limits:  LimitsConfig{PerUserPerMinute: 20},
 		Slack:   SlackConfig{Command: "/ftp", DefaultVisibility: "ephemeral", APIURL: slack.DefaultAPIURL},
 		Discord: DiscordConfig{DefaultVisibility: "ephemeral"},
-		// Ports lists the extra ports only: 21 and 990 are always allowed (see chatPorts).
+		// Ports lists the extra ports only: 21 and 990 are always allowed (see probe.ChatPorts).
 		Probe: ProbeConfig{Timeout: Duration{20 * time.Second}, MaxConcurrent: 4, PerUserPerMinute: 3},
 	}
 }
@@ -184,23 +183,8 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 // applyAutoModes fills in what an absent key means: an adapter whose "enabled" is not written is on
 // when its secrets are present, and its mode follows the secrets given.
 func (c *Config) applyAutoModes() {
-	if !c.isSet("slack.mode") {
-		c.Slack.Mode = "socket"
-		if c.Slack.AppToken == "" && c.Slack.SigningSecret != "" {
-			c.Slack.Mode = "http"
-		}
-	}
-	if !c.isSet("slack.enabled") {
-		c.Slack.Enabled = (c.Slack.AppToken != "" && c.Slack.BotToken != "") || c.Slack.SigningSecret != ""
-	}
-	if !c.isSet("discord.mode") {
-		c.Discord.Mode = "gateway"
-		if c.Discord.BotToken == "" && c.Discord.PublicKey != "" {
-			c.Discord.Mode = "http"
-		}
-	}
-	if !c.isSet("discord.enabled") {
-		c.Discord.Enabled = c.Discord.BotToken != "" || c.Discord.PublicKey != ""
+	for _, p := range platforms {
+		p.autoMode(c)
 	}
 }
 
@@ -236,65 +220,8 @@ func (c *Config) Validate() ConfigErrors {
 		}
 	}
 
-	s := c.Slack
-	if !strings.HasPrefix(s.Command, "/") || strings.ContainsAny(s.Command, " \t") {
-		bad("slack.command must be a slash command like \"/ftp\".")
-	}
-	checkVisibility(&p, "slack.default_visibility", s.DefaultVisibility)
-	switch s.Mode {
-	case "socket":
-		if s.Enabled {
-			if s.AppToken == "" {
-				bad("slack.app_token (or SLACK_APP_TOKEN) is required for Socket Mode: an app-level token starting with xapp-.")
-			} else if !strings.HasPrefix(s.AppToken, "xapp-") {
-				bad("slack.app_token must be an app-level token starting with xapp-.")
-			}
-			if s.BotToken == "" {
-				bad("slack.bot_token (or SLACK_BOT_TOKEN) is required for Socket Mode: a bot token starting with xoxb-.")
-			}
-		}
-	case "http":
-		if s.Enabled && s.SigningSecret == "" {
-			bad("slack.signing_secret (or SLACK_SIGNING_SECRET) is required for HTTP mode.")
-		}
-	default:
-		bad("slack.mode must be \"socket\" or \"http\", not %q.", s.Mode)
-	}
-	if s.BotToken != "" && !strings.HasPrefix(s.BotToken, "xoxb-") {
-		bad("slack.bot_token must be a bot token starting with xoxb-.")
-	}
-	if err := slack.CheckAPIURL(s.APIURL); err != nil {
-		bad("slack.api_url %v.", err)
-	}
-
-	d := c.Discord
-	checkVisibility(&p, "discord.default_visibility", d.DefaultVisibility)
-	switch d.Mode {
-	case "gateway":
-		if d.Enabled {
-			if d.BotToken == "" {
-				bad("discord.bot_token (or DISCORD_BOT_TOKEN) is required for the gateway.")
-			}
-			if d.ApplicationID == "" {
-				bad("discord.application_id (or DISCORD_APPLICATION_ID) is required for the gateway, to register the /ftp command.")
-			}
-		}
-	case "http":
-		if d.Enabled && d.PublicKey == "" {
-			bad("discord.public_key (or DISCORD_PUBLIC_KEY) is required for the HTTP interactions endpoint.")
-		}
-	default:
-		bad("discord.mode must be \"gateway\" or \"http\", not %q.", d.Mode)
-	}
-	if d.PublicKey != "" {
-		if k, err := hex.DecodeString(d.PublicKey); err != nil || len(k) != 32 {
-			bad("discord.public_key must be the application's public key: 64 hexadecimal characters.")
-		}
-	}
-	for key, id := range map[string]string{"discord.application_id": d.ApplicationID, "discord.guild_id": d.GuildID} {
-		if id != "" && strings.Trim(id, "0123456789") != "" {
-			bad("%s must be a numeric Discord id.", key)
-		}
+	for _, pl := range platforms {
+		p = append(p, pl.problems(c)...)
 	}
 
 	pr := c.Probe
@@ -334,12 +261,6 @@ func (c *Config) Validate() ConfigErrors {
 		}
 	}
 	return p
-}
-
-func checkVisibility(p *ConfigErrors, key, v string) {
-	if v != "ephemeral" && v != "in_channel" {
-		*p = append(*p, fmt.Sprintf("%s must be \"ephemeral\" or \"in_channel\", not %q.", key, v))
-	}
 }
 
 func checkListen(addr string) error {

@@ -22,8 +22,11 @@ func (ev env) configCheck(args []string) error {
 		return &exitError{code: exitUsage, msg: configErrorText(where, err)}
 	}
 	fmt.Fprintf(ev.stdout, "%s: OK\n", where)
-	fmt.Fprintf(ev.stdout, "  listen %s; slack %s; discord %s; probe in chat %s\n", cfg.Server.Listen,
-		onOff(cfg.Slack.Enabled, cfg.Slack.Mode), onOff(cfg.Discord.Enabled, cfg.Discord.Mode), onOff(cfg.Probe.Enabled, ""))
+	line := "  listen " + cfg.Server.Listen
+	for _, p := range platforms {
+		line += "; " + p.name + " " + onOff(p.state(cfg))
+	}
+	fmt.Fprintf(ev.stdout, "%s; probe in chat %s\n", line, onOff(cfg.Probe.Enabled, ""))
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/ftpbot/ftpbot/adapters/console"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/metrics"
+	"github.com/ftpbot/ftpbot/bot/probe"
 	"github.com/ftpbot/ftpbot/knowledge"
 	"golang.org/x/sync/errgroup"
 )
@@ -147,7 +148,7 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 			"latency_ms", float64(o.Latency.Microseconds())/1000)
 	}
 	if cfg.Probe.Enabled {
-		s.engine.Check = chatChecker(cfg, kb, log)
+		s.engine.Check = probe.ChatChecker(probeSettings(cfg), kb, log)
 	}
 	if err := s.buildAdapters(); err != nil {
 		return nil, err
@@ -203,21 +204,15 @@ func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error 
 // adapterLine says in one line which adapters run and why the others are off.
 func (s *server) adapterLine() string {
 	var parts []string
-	for _, name := range []string{"slack", "discord"} {
-		if _, on := s.adapters[name]; on {
-			parts = append(parts, name+" on ("+s.modeOf(name)+")")
+	for _, p := range platforms {
+		if _, on := s.adapters[p.name]; on {
+			_, mode := p.state(s.cfg)
+			parts = append(parts, p.name+" on ("+mode+")")
 		} else {
-			parts = append(parts, name+" off ("+s.off[name]+")")
+			parts = append(parts, p.name+" off ("+s.off[p.name]+")")
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-func (s *server) modeOf(name string) string {
-	if name == "slack" {
-		return s.cfg.Slack.Mode
-	}
-	return s.cfg.Discord.Mode
 }
 
 // baseURL is the public URL of the web reference, for links in chat answers.

@@ -5,44 +5,22 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/ftpbot/ftpbot/adapters/discord"
-	"github.com/ftpbot/ftpbot/adapters/slack"
 	"github.com/ftpbot/ftpbot/adapters/web"
 	"github.com/ftpbot/ftpbot/bot"
 )
 
 // buildAdapters creates the enabled chat adapters and records why the others are off.
 func (s *server) buildAdapters() error {
-	c := s.cfg
-	if c.Discord.Enabled {
-		a, err := discord.New(discord.Options{
-			Mode: c.Discord.Mode, BotToken: c.Discord.BotToken, ApplicationID: c.Discord.ApplicationID,
-			PublicKey: c.Discord.PublicKey, GuildID: c.Discord.GuildID, MessageContent: c.Discord.MessageContent,
-			DefaultVisibility: bot.Visibility(c.Discord.DefaultVisibility), BaseURL: s.baseURL(),
-			Engine: s.engine, Health: s.health, Log: s.log.With("adapter", "discord"),
-			OnDeliveryFailure: func(reason string) { s.metrics.Delivery.WithLabelValues("discord", reason).Inc() },
-		})
+	for _, p := range platforms {
+		if on, _ := p.state(s.cfg); !on {
+			s.off[p.name] = offReason(s.cfg.isSet(p.name+".enabled"), p.name, p.noSecrets)
+			continue
+		}
+		a, err := p.start(s)
 		if err != nil {
 			return err
 		}
-		s.adapters["discord"] = a
-	} else {
-		s.off["discord"] = offReason(c.isSet("discord.enabled"), "discord", "no DISCORD_BOT_TOKEN or DISCORD_PUBLIC_KEY")
-	}
-	if c.Slack.Enabled {
-		a, err := slack.New(slack.Options{
-			Mode: c.Slack.Mode, BotToken: c.Slack.BotToken, AppToken: c.Slack.AppToken, SigningSecret: c.Slack.SigningSecret,
-			Command: c.Slack.Command, DefaultVisibility: bot.Visibility(c.Slack.DefaultVisibility), BaseURL: s.baseURL(),
-			APIURL: c.Slack.APIURL,
-			Engine: s.engine, Health: s.health, Log: s.log.With("adapter", "slack"),
-			OnDeliveryFailure: func(reason string) { s.metrics.Delivery.WithLabelValues("slack", reason).Inc() },
-		})
-		if err != nil {
-			return err
-		}
-		s.adapters["slack"] = a
-	} else {
-		s.off["slack"] = offReason(c.isSet("slack.enabled"), "slack", "no SLACK_APP_TOKEN+SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET")
+		s.adapters[p.name] = a
 	}
 	for name, why := range s.off {
 		s.health.Set(name, bot.StateOff, why)
@@ -61,17 +39,13 @@ func offReason(switchedOff bool, name, noSecrets string) string {
 // routes is the HTTP server's handler: the web reference, playground, API, health and metrics,
 // with each enabled adapter's endpoints mounted on the same mux.
 func (s *server) routes() http.Handler {
+	var previews []web.Preview
+	for _, p := range platforms {
+		previews = append(previews, p.preview(s.baseURL()))
+	}
 	h := web.New(web.Options{
 		Engine: s.engine, Health: s.health, Metrics: s.metrics.Handler(), BaseURL: s.baseURL(),
-		AllowCheck: s.cfg.Probe.Enabled, Log: s.log.With("adapter", "web"),
-		Previews: []web.Preview{
-			{Name: "Slack", Render: func(r bot.Reply) (any, error) {
-				return slack.Render(r, slack.RenderOptions{BaseURL: s.baseURL(), Ephemeral: r.Visibility != bot.InChannel}), nil
-			}},
-			{Name: "Discord", Render: func(r bot.Reply) (any, error) {
-				return discord.Render(r, discord.RenderOptions{BaseURL: s.baseURL(), Ephemeral: r.Visibility != bot.InChannel}), nil
-			}},
-		},
+		AllowCheck: s.cfg.Probe.Enabled, Log: s.log.With("adapter", "web"), Previews: previews,
 	})
 	for name, a := range s.adapters {
 		for pattern, rh := range a.Routes() {
