@@ -1,6 +1,7 @@
 // Package discord is ftpbot's Discord adapter: the /ftp application command with autocomplete,
 // the "Explain FTP error" message context menu, buttons for related answers and sharing, and
-// (when enabled) answers to @mentions. It runs over the gateway or as an HTTP interactions
+// (when enabled) answers to @mentions; in a thread, a forum post or a reply chain both read the
+// conversation and answer from all of it (see thread.go). It runs over the gateway or as an HTTP interactions
 // endpoint (POST /discord/interactions), verified with Ed25519.
 //
 //	a, err := discord.New(discord.Options{Mode: "gateway", BotToken: tok, ApplicationID: app, Engine: e})

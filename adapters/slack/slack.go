@@ -1,5 +1,5 @@
 // Package slack is ftpbot's Slack adapter: the /ftp slash command, answers to @ftpbot mentions in
-// threads, the "Explain FTP error" message shortcut, buttons for related answers and for sharing
+// threads (diagnosed from the whole thread, see thread.go), the "Explain FTP error" message shortcut, buttons for related answers and for sharing
 // a private answer in the channel, and the App Home tab. Answers are Block Kit messages rendered
 // from the platform-neutral bot.Reply (see Render).
 //
