@@ -48,6 +48,18 @@ func (e *Engine) answer(text string) Reply {
 		return e.help()
 	}
 
+	// A mail server's bounce ("550 5.1.1 Recipient address rejected"), a web server's "421
+	// Misdirected Request" or a CIFS mount error reads like an FTP reply; it is not one, and an FTP
+	// answer to it would be confidently wrong.
+	if p, ok := e.KB.Elsewhere(text); ok {
+		// SFTP is not FTP either, but people ask about it in FTP's words: its topic says so.
+		if t, ok := e.KB.Topic(p.Topic); ok {
+			r := e.topicReply(t)
+			r.Sections = append([]Section{{Heading: "What it looks like", Body: p.Note}}, r.Sections...)
+			return e.withAlternatives(r, strings.Join(nonEmptyLines(text), " "))
+		}
+		return e.notFTP(text, p)
+	}
 	lines := nonEmptyLines(text)
 	if len(lines) > 1 {
 		t := transcript.Parse(text)
@@ -56,12 +68,10 @@ func (e *Engine) answer(text string) Reply {
 		}
 		text = strings.Join(lines, " ")
 	}
+	// What decides a line or a question comes first: a 512 KB line is read as its first
+	// maxLineBytes, so no step below costs more than that.
+	text = knowledge.Bounded(text, maxLineBytes)
 
-	// A mail server's bounce ("550 5.1.1 Recipient address rejected") or a website's error reads
-	// like an FTP reply; it is not one.
-	if e.KB.AboutSomethingElse(text) {
-		return e.noMatch(text)
-	}
 	// A short question about a code or class: "530", "ftp 530", "error 425?", "5xx", "class 4", "53".
 	if r, ok := e.shortCode(text); ok {
 		return r
@@ -74,8 +84,9 @@ func (e *Engine) answer(text string) Reply {
 		if reps := t.Replies(); len(reps) == 1 && knowledge.Code(reps[0].Code).Class() != "" {
 			if entry, ok := e.KB.Lookup(reps[0].Code); ok {
 				// The line's wording may name a cause its code does not ("session reuse
-				// required"): the search's candidates follow the code.
-				return e.withAlternatives(e.codeReply(entry, replyEvidence(reps[0]), line), line)
+				// required"): the search's candidates follow the code, or lead it (see lead).
+				r := e.withAlternatives(e.codeReply(entry, replyEvidence(reps[0]), line), line)
+				return e.lead(r, line, entry.Code, text)
 			}
 		}
 	}
@@ -84,9 +95,9 @@ func (e *Engine) answer(text string) Reply {
 		entry, _ := e.KB.Lookup(code)
 		r := e.codeReply(entry, nil, line)
 		if ce, ok := e.clientError(line); ok {
-			r.Sections = append([]Section{clientSection(ce)}, r.Sections...)
+			r.Sections = append([]Section{e.clientSectionFor(ce, line)}, r.Sections...)
 		}
-		return e.withAlternatives(r, line)
+		return e.lead(e.withAlternatives(r, line), line, code, text)
 	}
 	if ce, ok := e.clientError(line); ok {
 		var r Reply
@@ -100,11 +111,27 @@ func (e *Engine) answer(text string) Reply {
 				r.Matches = append(r.Matches, knowledge.Match{ID: ce.Code.String(), Kind: knowledge.KindCode, Title: entry.Title})
 			}
 		}
-		r.Sections = append([]Section{clientSection(ce)}, r.Sections...)
-		return e.withAlternatives(r, line)
+		r.Sections = append([]Section{e.clientSectionFor(ce, line)}, r.Sections...)
+		r = e.withAlternatives(r, line)
+		if hasCode && ce.Code != 0 && !ce.AboutSuccess() {
+			r = e.lead(r, line, ce.Code, text)
+		} else {
+			r.Evidence = evidenceFor(text, line)
+		}
+		return r
 	}
 	if t, ok := e.aliasTopic(line); ok {
-		return e.topicReply(t)
+		// A question that is also exactly a code's own words ("login incorrect", "wrong
+		// password") is that code's reply; the topic follows it.
+		if c, ok := e.tables().codePhrases[foldWords(line)]; ok {
+			entry, _ := e.KB.Lookup(c)
+			r := e.codeReply(entry, nil, "")
+			r.Matches = append(r.Matches, knowledge.Match{ID: t.Slug, Kind: knowledge.KindTopic, Title: t.Title})
+			return r
+		}
+		// The codes and topics close behind follow it ("wrong password" is the login topic,
+		// then 530).
+		return e.withAlternatives(e.topicReply(t), line)
 	}
 	// A class named in a sentence ("are 4xx codes temporary?") is a question about the class.
 	if cl, ok := classInText(line); ok {
@@ -112,7 +139,7 @@ func (e *Engine) answer(text string) Reply {
 			return r
 		}
 	}
-	matches := e.KB.Search(line, 10)
+	matches := e.conceptFirst(line, e.KB.Search(line, 10))
 	if len(matches) == 0 {
 		return e.noMatch(line)
 	}
@@ -120,6 +147,10 @@ func (e *Engine) answer(text string) Reply {
 	r.Matches = matches
 	return r
 }
+
+// maxLineBytes bounds what the line and question steps of answer read (the search reads less,
+// knowledge.MaxSearchBytes).
+const maxLineBytes = 8 << 10
 
 // maxAlternatives is how many ranked search results follow a client error's own answer.
 const maxAlternatives = 4
@@ -129,17 +160,7 @@ const minAlternativeShare = 0.3
 
 // searchable bounds the text an alternatives search reads: the words that matter in a pasted line
 // come first, and a 400 KB line must not cost a search over all of it.
-func searchable(line string) string {
-	const max = 2 << 10
-	if len(line) <= max {
-		return line
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(line[cut]) {
-		cut--
-	}
-	return line[:cut]
-}
+func searchable(line string) string { return knowledge.Bounded(line, 2<<10) }
 
 // withAlternatives adds the search's other candidates after the answer to a client error, a pasted
 // reply line or a line with a code in it: a message like "Connection closed by server" has one most

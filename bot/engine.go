@@ -45,7 +45,7 @@ type Engine struct {
 	// Check runs a live server check; nil means checks are off on this front end.
 	Check func(ctx context.Context, req Request, target string) (Reply, error)
 	// Limiter, when not nil, bounds questions per user.
-	Limiter *RateLimiter
+	Limiter Limiter
 	// Observe, when not nil, is told about every answered question (for metrics and logs).
 	Observe func(Outcome)
 	Log     *slog.Logger
@@ -152,8 +152,8 @@ func (e *Engine) Handle(ctx context.Context, req Request) (r Reply) {
 			e.Observe(Outcome{Platform: req.Platform, Kind: r.Kind, Result: resultOf(r), Latency: time.Since(start), Panicked: panicked})
 		}
 	}()
-	if e.Limiter != nil && !e.Limiter.Allow(req.Platform+":"+req.User) {
-		return SlowDown(req.Text, e.Limiter.PerMinute)
+	if e.Limiter != nil && !e.Limiter.Allow(ctx, req.Platform+":"+req.User) {
+		return SlowDown(req.Text, e.Limiter.PerMinute())
 	}
 	r, err := cmd.Run(ctx, e, req, args)
 	if err != nil {

@@ -133,8 +133,9 @@ func TestLogAnswerMasksPasswords(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	e := engine(t)
 	now := time.Unix(1_700_000_000, 0)
-	e.Limiter = bot.NewRateLimiter(3)
-	e.Limiter.Now = func() time.Time { return now }
+	l := bot.NewRateLimiter(3)
+	l.Now = func() time.Time { return now }
+	e.Limiter = l
 	ask := func(user string) bot.Kind {
 		return e.Handle(context.Background(), bot.Request{Text: "530", User: user, Platform: "test"}).Kind
 	}
@@ -307,10 +308,11 @@ func TestHugeInputSaysItWasCut(t *testing.T) {
 
 // TestMatchesFollowTheAnswer: after a pasted line's or a log's code, Matches carries what a reader
 // wants next: the topic the line's wording names, or the topics that cure a stalled data connection.
+// A line whose words name a specific failure ("session reuse required") leads with it, its code next.
 func TestMatchesFollowTheAnswer(t *testing.T) {
 	e := engine(t)
 	tests := []struct{ name, text, first, want string }{
-		{"vsftpd's session-reuse line", "522 SSL connection failed; session reuse required: see require_ssl_reuse option in vsftpd.conf man page", "522", "tls-session-reuse"},
+		{"vsftpd's session-reuse line", "522 SSL connection failed; session reuse required: see require_ssl_reuse option in vsftpd.conf man page", "tls-session-reuse", "522"},
 		{"active mode stalls", "ftp> dir\n200 PORT command successful. Consider using PASV.\n", "425", "active-vs-passive"},
 		{"a log's failing line names its topic", "Command:\tPORT 10,0,0,5,195,80\nResponse:\t500 Illegal PORT command.\nError:\tFailed to retrieve directory listing\n", "500", "active-vs-passive"},
 		{"a stall after a refused EPSV", "Command:\tEPSV\nResponse:\t500 EPSV not understood\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", "425", "pasv-epsv-nat"},

@@ -38,9 +38,11 @@ type Health struct {
 	OnChange    func(adapter, state string)
 	OnReconnect func(adapter string)
 	OnPanic     func(where string) // a handler panicked and was recovered (see Recover)
+	OnStore     func(StoreHealth)  // the shared state's health changed (see SetStore)
 
 	mu     sync.Mutex
 	states map[string]AdapterState
+	store  StoreHealth
 	now    func() time.Time
 }
 

@@ -12,6 +12,10 @@ import (
 type tables struct {
 	aliases map[string]aliasEntry // folded alias, or slug → its topic
 	clients []clientMessage       // every client message, in the knowledge's order
+	// codePhrases maps a code's title and its servers' wording, folded, to the code: a question
+	// that is exactly one of them ("login incorrect", vsftpd's 530) names that reply, even when a
+	// topic lists it too.
+	codePhrases map[string]knowledge.Code
 }
 
 type aliasEntry struct {
@@ -27,7 +31,26 @@ type clientMessage struct {
 
 func (e *Engine) tables() *tables {
 	e.tablesOnce.Do(func() {
-		t := &tables{aliases: map[string]aliasEntry{}}
+		t := &tables{aliases: map[string]aliasEntry{}, codePhrases: map[string]knowledge.Code{}}
+		for _, c := range e.KB.Codes() {
+			en, _ := e.KB.Lookup(c)
+			phrases := []string{en.Title}
+			for _, sv := range en.Servers {
+				if _, text, ok := knowledge.ParseReplyLine(sv.Example); ok {
+					phrases = append(phrases, text)
+				}
+			}
+			for _, p := range phrases {
+				if k := foldWords(p); k != "" {
+					// The standard reply is the one a person most likely saw (430 and 530 both
+					// say "login incorrect").
+					prev, taken := t.codePhrases[k]
+					if !taken || !e.isStandard(prev) && en.Standard {
+						t.codePhrases[k] = c
+					}
+				}
+			}
+		}
 		for i, tp := range e.KB.Topics() {
 			keys := []string{tp.Slug}
 			for _, a := range tp.Aliases {
@@ -48,4 +71,9 @@ func (e *Engine) tables() *tables {
 		e.tbl = t
 	})
 	return e.tbl
+}
+
+func (e *Engine) isStandard(c knowledge.Code) bool {
+	en, ok := e.KB.Lookup(c)
+	return ok && en.Standard
 }

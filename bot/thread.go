@@ -131,6 +131,10 @@ func (e *Engine) readClue(m Message, text string, focus bool) *clue {
 			c.weight = clueClient
 		} else if _, ok := e.embeddedCode(line); ok {
 			c.weight = clueClient
+		} else if errorLineRE.MatchString(text) && c.reply.Kind != KindNoMatch {
+			// A program's error line the knowledge has no wording for ("Error: Can't open
+			// data connection in passive mode"): still what the client said, not a question.
+			c.weight = clueClient
 		} else if c.reply.Kind == KindNoMatch || c.reply.Kind == KindHelp || pointsElsewhere(line) {
 			c.weight = clueNone
 		} else {
@@ -166,6 +170,10 @@ func unfence(text string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// errorLineRE finds a line a program wrote to report an error: labelled "Error:", "ERROR",
+// "[error]", "Fatal error:" or "…Exception:", as clients, libraries and scripts print them.
+var errorLineRE = regexp.MustCompile(`(?im)(\berror\s*[:\]]|\[error\]|\bexception\s*:|\w+exception\b|^\s*error\b)`)
 
 // askQuiet answers text as Ask does, from the engine's cache when the answer is there, but does
 // not store it: a thread's hundred messages of chatter must not push out what people ask.

@@ -1,86 +1,13 @@
 package bot_test
 
 import (
-	"bufio"
-	"flag"
-	"os"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/bottest"
 )
-
-var threadEval = flag.String("thread.eval", "", "a real-questions TSV (query, expected, source, kind) to build threads from; empty skips TestThreadEvaluation")
-
-// realRow is one row of a real-questions set.
-type realRow struct {
-	query string
-	want  []string // labels as the set writes them: "530", "topic:passive", "none"
-	kind  string   // nl | client | server | offtopic
-}
-
-func readRealRows(t *testing.T, path string) []realRow {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows []realRow
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	unescape := strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\\`, `\`)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
-			continue
-		}
-		f := strings.Split(line, "\t")
-		if len(f) < 4 {
-			continue
-		}
-		rows = append(rows, realRow{query: unescape.Replace(f[0]), want: strings.Split(f[1], "|"), kind: f[3]})
-	}
-	return rows
-}
-
-// rightFirst reports whether a reply's first match is one of the labels, as the set's scorer
-// reads them.
-func rightFirst(r bot.Reply, want []string) bool {
-	first := ""
-	if len(r.Matches) > 0 {
-		first = r.Matches[0].ID
-	}
-	slugs := map[string][]string{
-		"passive": {"active-vs-passive"}, "nat": {"pasv-epsv-nat"}, "firewall": {"firewall-ports"},
-		"tls": {"explicit-implicit-ftps", "tls-session-reuse", "tls-*"}, "sftp": {"ftp-ftps-sftp"},
-		"ascii": {"ascii-vs-binary"}, "epsv": {"pasv-epsv-nat", "ipv6-*"}, "perm": {"permissions-chroot"},
-		"login": {"login-failures"}, "timeout": {"timeouts-keepalive"}, "encoding": {"filename-encoding"},
-	}
-	for _, w := range want {
-		concept, isTopic := strings.CutPrefix(w, "topic:")
-		switch {
-		case w == "none" || concept == "notftp":
-			if first == "" {
-				return true
-			}
-		case !isTopic:
-			if first == w {
-				return true
-			}
-		default:
-			for _, s := range slugs[concept] {
-				if first == s || strings.HasSuffix(s, "*") && strings.HasPrefix(first, strings.TrimSuffix(s, "*")) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
 
 func firstID(r bot.Reply) string {
 	if len(r.Matches) == 0 {
@@ -89,24 +16,32 @@ func firstID(r bot.Reply) string {
 	return r.Matches[0].ID
 }
 
-// codeRE finds a reply code in a question: such a "question" is evidence itself.
+// inWords reports whether a question holds no evidence of its own: no reply code and nothing the
+// bot reads as evidence (a quoted reply, a client's error). Questions that quote an error are
+// pastes too, and two pastes in one thread are another test (the stronger, then the later, wins).
+func inWords(q string) bool {
+	return !codeRE.MatchString(q) && len(evalEngine.Diagnose(bot.Thread{Messages: []bot.Message{{ID: "1", Text: q}}}).Evidence) == 0
+}
+
+// codeRE finds a reply code in a question.
 var codeRE = regexp.MustCompile(`\b[1-6]\d\d\b`)
+
+// evalEngine is the engine inWords asks.
+var evalEngine *bot.Engine
 
 // TestThreadEvaluation builds troubleshooting threads from a real-questions set and measures
 // whether the whole-thread answer is right first. Each client or server paste (the evidence) is
 // put in a thread twice, each time followed by a bare "any idea?": after a real question in
 // words about the same problem (labels shared), and before a real question in words about
-// another problem (one that quotes no reply code, which would be evidence of its own). Reading
+// another problem (questions that quote a reply or an error are pastes, and left out). Reading
 // the rest of a thread must never cost a right answer: every paste answered right on its own
 // must be answered right in both threads.
 //
-//	go test ./bot -run TestThreadEvaluation -thread.eval=/path/to/real-questions-dev.tsv -v
+// It reads the development set (-real.file).
 func TestThreadEvaluation(t *testing.T) {
-	if *threadEval == "" {
-		t.Skip("no -thread.eval set")
-	}
-	rows := readRealRows(t, *threadEval)
+	rows := readRealRows(t, *realFile)
 	e := bottest.Engine(t)
+	evalEngine = e
 	var questions, evidence []realRow
 	for _, r := range rows {
 		switch r.kind {
@@ -121,16 +56,19 @@ func TestThreadEvaluation(t *testing.T) {
 	}
 	var alone, related, unrelated, lost int
 	for i, ev := range evidence {
-		ok := rightFirst(e.Ask(ev.query), ev.want)
-		same, other := ev, ev // no question found: the paste twice
+		ok := realOK(ev, e.Ask(ev.query).Matches, 1)
+		same, other := ev, ev // no question found: an empty message
 		same.query, other.query = "", ""
 		for j := range questions {
 			q := questions[(i+j)%len(questions)]
-			shares := slices.ContainsFunc(q.want, func(w string) bool { return slices.Contains(ev.want, w) })
+			if !inWords(q.query) {
+				continue
+			}
+			shares := slices.ContainsFunc(q.labels, func(w string) bool { return slices.Contains(ev.labels, w) })
 			if shares && same.query == "" {
 				same = q
 			}
-			if !shares && other.query == "" && !codeRE.MatchString(q.query) {
+			if !shares && other.query == "" {
 				other = q
 			}
 		}
@@ -141,7 +79,7 @@ func TestThreadEvaluation(t *testing.T) {
 			count *int
 			how   string
 		}{{rRel, &related, "after the related question " + short(same.query)}, {rUnrel, &unrelated, "before the unrelated question " + short(other.query)}} {
-			right := rightFirst(c.r, ev.want)
+			right := realOK(ev, c.r.Matches, 1)
 			if right {
 				*c.count++
 			}

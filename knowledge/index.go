@@ -2,10 +2,12 @@ package knowledge
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/sahilm/fuzzy"
 )
@@ -40,11 +42,24 @@ type phrase struct {
 }
 
 // index is the free-text search index, built once at load.
+// posting is one document's weight for a word.
+type posting struct {
+	doc    int
+	weight float64
+}
+
+// phraseRef names one phrase of one document.
+type phraseRef struct{ doc, phrase int }
+
 type index struct {
-	docs  []doc
-	df    map[string]int // token → number of docs containing it
-	vocab []string       // every token, for spelling correction
-	names []string       // doc names, for fuzzy matching (same order as docs)
+	postings map[string][]posting   // word → the documents that hold it, with their weights
+	byFirst  map[string][]phraseRef // first word of a phrase → the phrases that start with it
+	syn      synonyms
+	cjkVocab []string // the base's terms in CJK scripts, matched inside runs of CJK text
+	docs     []doc
+	df       map[string]int // token → number of docs containing it
+	vocab    []string       // every token, for spelling correction
+	names    []string       // doc names, for fuzzy matching (same order as docs)
 }
 
 // Field weights: what a word is worth depending on where it appears. Titles and aliases are what
@@ -58,7 +73,7 @@ const (
 )
 
 func buildIndex(b *Base) *index {
-	ix := &index{df: map[string]int{}}
+	ix := &index{df: map[string]int{}, syn: compileSynonyms(b.synonyms)}
 	add := func(d doc) {
 		for tok := range d.weights {
 			ix.df[tok]++
@@ -96,6 +111,15 @@ func buildIndex(b *Base) *index {
 		d.addWords(e.Meaning, wBody)
 		add(d)
 	}
+	// Classes are found by their name ("winsock", "Windows socket error"), not by their long
+	// meanings, which repeat what their codes say.
+	for _, id := range sortedKeys(b.classes) {
+		cl := b.classes[id]
+		d := newDoc(Match{ID: cl.ID, Kind: KindClass, Title: cl.Title}, cl.ID+" "+cl.Title)
+		d.addPhrase(cl.ID, wTitle)
+		d.addPhrase(cl.Title, wTitle)
+		add(d)
+	}
 	for _, t := range b.tlist {
 		d := newDoc(Match{ID: t.Slug, Kind: KindTopic, Title: t.Title}, t.Title)
 		d.addPhrase(t.Title, wTitle)
@@ -111,9 +135,25 @@ func buildIndex(b *Base) *index {
 		d.addWords(t.Summary, wBody)
 		add(d)
 	}
+	ix.postings = map[string][]posting{}
+	ix.byFirst = map[string][]phraseRef{}
+	for i, d := range ix.docs {
+		for _, tok := range sortedKeys(d.weights) {
+			ix.postings[tok] = append(ix.postings[tok], posting{i, d.weights[tok]})
+		}
+		for j, p := range d.phrases {
+			if len(p.words) > 0 {
+				ix.byFirst[p.words[0]] = append(ix.byFirst[p.words[0]], phraseRef{i, j})
+			}
+		}
+	}
 	for tok := range ix.df {
 		ix.vocab = append(ix.vocab, tok)
+		if hasCJK(tok) {
+			ix.cjkVocab = append(ix.cjkVocab, tok)
+		}
 	}
+	sort.Strings(ix.cjkVocab)
 	sort.Strings(ix.vocab)
 	return ix
 }
@@ -129,9 +169,18 @@ func newDoc(m Match, name string) doc {
 const nonStandardPrior = 0.7
 
 func (d *doc) addPhrase(s string, w float64) {
-	words := tokens(s)
+	words := stems(s)
 	if len(words) == 0 {
 		return
+	}
+	// Word forms fold together ("timed out", "times out" and "time-out" are all "time out"):
+	// a phrase counts once, at its best weight.
+	for i, p := range d.phrases {
+		if slices.Equal(p.words, words) {
+			d.phrases[i].weight = max(p.weight, w)
+			d.addWords(s, w)
+			return
+		}
 	}
 	d.phrases = append(d.phrases, phrase{words: words, weight: w})
 	d.addWords(s, w)
@@ -142,6 +191,7 @@ func (d *doc) addWords(s string, w float64) {
 		if stopwords[tok] {
 			continue
 		}
+		tok = stem(tok)
 		if w > d.weights[tok] {
 			d.weights[tok] = w
 		}
@@ -186,33 +236,34 @@ func init() {
 		any some just so if then than also about into out up as all one keep keeps still
 		tell tells telling told`) {
 		stopwords[w] = true
+		stopwords[stem(w)] = true // questions are compared by stems
 	}
 }
 
-// AboutSomethingElse reports whether text is about something other than FTP: the web, mail
-// delivery, a consumer account. Search answers such text with nothing; callers that answer a
-// pasted line by its code ask this first, since SMTP's "550 5.1.1 Recipient address rejected"
-// reads like an FTP reply.
-func (b *Base) AboutSomethingElse(text string) bool { return aboutSomethingElse(tokens(text)) }
-
 // Search ranks codes and topics for free text: phrases first, then weighted words (with spelling
 // correction for words it does not know), then fuzzy name matching for what is left. It returns
-// at most limit matches, best first.
+// at most limit matches, best first. It reads at most MaxSearchBytes of the text.
 func (b *Base) Search(query string, limit int) []Match {
 	ix := b.index
-	qt := tokens(query)
-	if aboutSomethingElse(qt) {
-		// A website's trouble (nginx's 502, a WordPress 404) or a mail account's password is not
-		// an FTP question: the numbers and words would match FTP codes that mean something else.
+	query = Bounded(query, MaxSearchBytes)
+	if p, other := b.Elsewhere(query); other && p.Topic == "" {
+		// Mail, the web, Windows shares, git over SSH and TFTP answer with numbers and words that
+		// match FTP codes meaning something else: none of them is an FTP question.
 		return nil
 	}
-	content := nonStop(qt)
+	qt, nbase := ix.analyze(query)
+	content := 0
+	for _, t := range qt[:nbase] {
+		if !stopwords[t] {
+			content++
+		}
+	}
 	corrected := make([]string, 0, len(qt))
-	for _, t := range qt {
+	for i, t := range qt {
 		// Spelling correction is for short questions ("pasive mode", "login incorect"): in a
 		// long sentence the other words carry the meaning, and correcting everyday words there
 		// ("bread" → "read") turns questions about anything into FTP answers.
-		if _, known := ix.df[t]; !known && !stopwords[t] && len(content) <= maxCorrectedWords {
+		if _, known := ix.df[t]; i < nbase && !known && !stopwords[t] && content <= maxCorrectedWords {
 			if c, ok := ix.correct(t); ok {
 				t = c
 			}
@@ -223,61 +274,96 @@ func (b *Base) Search(query string, limit int) []Match {
 	// (with their idf) and the lengths a phrase must have to be the whole question.
 	type word struct {
 		t   string
-		idf float64
+		idf float64 // times expandedShare for a word only a synonym added
 	}
 	n := float64(len(ix.docs))
-	named := numbersNamed(qt)
+	named := map[string]bool{}
+	for _, m := range CodesIn(query) {
+		named[m.Code.String()] = true
+	}
 	var words []word
 	inQuery := map[string]bool{}
-	for _, t := range corrected {
-		if !stopwords[t] && !inQuery[t] {
+	known := 0 // the question's own words that the base knows: what a match must account for
+	for i, t := range corrected {
+		if t != "" && !stopwords[t] && !inQuery[t] {
 			inQuery[t] = true
 			if df, ok := ix.df[t]; ok {
-				words = append(words, word{t, math.Log(1 + n/float64(df))})
+				idf := math.Log(1 + n/float64(df))
+				if i >= nbase {
+					idf *= expandedShare
+				}
+				words = append(words, word{t, idf})
+				if i < nbase && !isNumber(t) {
+					known++
+				}
 			}
 		}
 	}
-	whole1, whole2 := len(nonStop(corrected)), len(corrected)
+	share := content
+	if content > maxShareWords {
+		share = max(known, maxShareWords)
+	}
+	whole1, whole2 := len(nonStop(corrected[:nbase])), nbase
+	// Each document's evidence, gathered from the postings of the question's words and the
+	// phrases that start with one of them, so a question costs what its words touch rather
+	// than every phrase of every document.
 	scores := make([]float64, len(ix.docs))
-	for i := range ix.docs {
-		d := &ix.docs[i]
-		var s float64
-		hits, phraseHit := 0, false
-		for _, w := range words {
-			if fw, ok := d.weights[w.t]; ok {
-				s += fw * w.idf
-				hits++
-			}
+	hits := make([]int, len(ix.docs))
+	phraseHit := make([]bool, len(ix.docs))
+	for _, w := range words {
+		for _, p := range ix.postings[w.t] {
+			scores[p.doc] += p.weight * w.idf
+			hits[p.doc]++
 		}
-		for _, p := range d.phrases {
-			if len(p.words) == 0 {
+	}
+	tried := map[string]bool{}
+	for _, t := range corrected {
+		if t == "" || tried[t] {
+			continue
+		}
+		tried[t] = true
+		for _, ref := range ix.byFirst[t] {
+			p := &ix.docs[ref.doc].phrases[ref.phrase]
+			if !containsRun(corrected, p.words) {
 				continue
 			}
-			if containsRun(corrected, p.words) {
-				// a whole phrase is strong evidence, more so the longer it is; an exact
-				// whole-query match (an alias typed alone) is the strongest of all.
-				bonus := p.weight * 2 * float64(len(p.words))
-				if len(p.words) == whole1 || len(p.words) == whole2 {
-					bonus *= 2
-				}
-				s += bonus
-				phraseHit = phraseHit || len(p.words) > 1
+			// a whole phrase is strong evidence, more so the longer it is; an exact whole-query
+			// match (an alias typed alone) is the strongest of all. A title or alias is what
+			// people say, whole; a keyword of everyday words ("upload fails") says less than a
+			// rare one (see specificity).
+			size := float64(len(p.words))
+			if p.weight < wAlias {
+				size = ix.specificity(p.words)
 			}
+			bonus := p.weight * 2 * size
+			if len(p.words) == whole1 || len(p.words) == whole2 {
+				bonus *= 2
+			}
+			scores[ref.doc] += bonus
+			phraseHit[ref.doc] = phraseHit[ref.doc] || len(p.words) > 1
 		}
-		// Without a whole phrase, a document must account for a fair share of the question's
-		// words: one shared word in a long sentence about something else is not a match.
-		if !phraseHit && len(content) >= 4 && hits*3 < len(content) {
-			s = 0
-		}
-		// A code's own number in a sentence ("is 226 good or bad?") names it; a quantity ("a 500
-		// MB file") does not.
-		if d.match.Kind == KindCode && named[d.match.ID] {
-			s += codeInText
-		}
-		scores[i] = s * d.prior
 	}
-	// Fuzzy matching catches partial words ("passiv", "notlogged") that tokens miss.
-	if q := strings.TrimSpace(query); len(q) >= 3 && len(q) <= 64 {
+	for i := range ix.docs {
+		d := &ix.docs[i]
+		// Without a whole phrase, a document must account for a fair share of the question's
+		// words: one shared word in a long sentence about something else is not a match. In a
+		// short question every word counts ("noise cancelling headphones" is what "passive vs
+		// active" is about there); past maxShareWords, words the base does not know at all (names,
+		// versions, the story around the problem) stop counting, so a long question does not lose
+		// for having them.
+		if !phraseHit[i] && share >= 4 && hits[i]*3 < share {
+			scores[i] = 0
+		}
+		// A code's number where it stands as a code ("is 226 good or bad?", "error 530") names
+		// it; a quantity ("a 500 MB file"), an address's octet or a port does not (see CodesIn).
+		if d.match.Kind == KindCode && named[d.match.ID] {
+			scores[i] += codeInText
+		}
+		scores[i] *= d.prior
+	}
+	// Fuzzy matching catches partial words ("passiv", "notlogged") that tokens miss. Like
+	// spelling correction it is for short questions: in a sentence, the words decide.
+	if q := strings.TrimSpace(query); len(q) >= 3 && len(q) <= 64 && content <= maxCorrectedWords {
 		for _, fm := range fuzzy.Find(q, ix.names) {
 			if fm.Score > 0 {
 				scores[fm.Index] += math.Min(float64(fm.Score)/10, 3)
@@ -306,59 +392,51 @@ func (b *Base) Search(query string, limit int) []Match {
 	return out
 }
 
-// aboutSomethingElse reports whether a question is about something other than FTP: it names the
-// web, mail delivery or (with no reply code in it) a consumer account, and never FTP or an FTP
-// program. Not "http" or "https": a pasted error often carries a link. Not "email": anonymous FTP
-// asks for one as the password.
-func aboutSomethingElse(tokens []string) bool {
-	other, account, code := false, false, false
-	for _, t := range tokens {
-		switch t {
-		case "filezilla", "winscp", "cyberduck":
-			return false
-		case "nginx", "apache", "website", "webpage", "browser", "wordpress", "cloudflare",
-			// Mail servers answer with three-digit codes too (SMTP's 550 is a rejected recipient).
-			"smtp", "bounced", "recipient", "recipients":
-			other = true
-		case "gmail", "hotmail", "outlook", "yahoo", "icloud", "facebook", "instagram", "netflix", "whatsapp":
-			// "530 when I log in with my Gmail address" is still an FTP question.
-			account = true
-		}
-		// ftp, ftps, sftp, ftpd, vsftpd, pure-ftpd's "ftpd", ftplib, FTPClient, ftpes...
-		if strings.Contains(t, "ftp") {
-			return false
-		}
-		code = code || looksLikeCode(t)
+// MaxSearchBytes bounds the text a search reads: the words that matter in a pasted line or a
+// question come first, and a 512 KB line must not cost a search over all of it.
+const MaxSearchBytes = 4 << 10
+
+// Bounded returns at most max bytes of s, cut at a character boundary.
+func Bounded(s string, max int) string {
+	if len(s) <= max {
+		return s
 	}
-	return other || (account && !code)
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
-// looksLikeCode reports whether a token could be a reply code (three digits from 100 to 699) or
-// a Windows socket error (five digits from 10000).
-func looksLikeCode(t string) bool {
-	n, err := strconv.Atoi(t)
-	return err == nil && (len(t) == 3 && n >= 100 && n < 700 || len(t) == 5 && n >= 10000)
-}
-
-// numbersNamed returns the numbers the question names as such: every number except those only
-// ever followed by a unit ("a 500 MB file", "200 files").
-func numbersNamed(tokens []string) map[string]bool {
-	named := map[string]bool{}
-	for i, t := range tokens {
-		if t == "" || t[0] < '0' || t[0] > '9' {
+// specificity is what a phrase's words are worth as evidence: one for each word, less for a word
+// that many documents use ("upload fails" says less than "writable root"). Numbers and words
+// rarer than commonWord count in full.
+func (ix *index) specificity(words []string) float64 {
+	n := float64(len(ix.docs))
+	var s float64
+	for _, w := range words {
+		df, ok := ix.df[w]
+		if !ok || isNumber(w) {
+			s++
 			continue
 		}
-		if i+1 < len(tokens) && units[tokens[i+1]] {
-			continue
-		}
-		named[t] = true
+		s += min(1, math.Log(1+n/float64(df))/commonIDF)
 	}
-	return named
+	return s
 }
 
-var units = map[string]bool{"b": true, "kb": true, "mb": true, "gb": true, "tb": true, "kib": true, "mib": true,
-	"gib": true, "bytes": true, "files": true, "users": true, "connections": true, "ms": true, "seconds": true,
-	"secs": true, "minutes": true, "mins": true, "hours": true, "times": true, "mbps": true, "kbps": true}
+// commonIDF is the inverse document frequency under which a word counts less than a whole word
+// in a phrase: a word in more than about one document in twelve.
+var commonIDF = math.Log(1 + 12.0)
+
+// expandedShare is what a word that only a synonym added is worth, as a share of the same word
+// typed: the synonym is a guess at the person's meaning ("timed out" may be a connection's or an
+// idle session's), so it helps a document the question's own words also point at.
+const expandedShare = 0.5
+
+// maxShareWords is how many of a question's words a match must account for a third of, at
+// least: the words the base knows, or all of them in a question this short.
+const maxShareWords = 10
 
 // maxCorrectedWords is the longest question (in words that are not stop words) whose unknown
 // words are spelling-corrected.
@@ -410,7 +488,9 @@ func (ix *index) correct(t string) (string, bool) {
 	}
 	best, bestDist, bestDF := "", maxDist+1, 0
 	for _, v := range ix.vocab {
-		if abs(len(v)-len(t)) > maxDist {
+		// A typo keeps the first letter ("pasive", "conect", "timout"); a word that differs
+		// there is another word ("center" is not "enter").
+		if abs(len(v)-len(t)) > maxDist || v[0] != t[0] {
 			continue
 		}
 		d := editDistance(t, v, maxDist)
@@ -527,4 +607,13 @@ func (b *Base) Complete(partial string, limit int) []Match {
 		push(b.index.docs[fm.Index].match)
 	}
 	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -351,3 +351,22 @@ func TestQuantitiesAreNotCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestSynonymsMeanKnownWords: a synonym whose words the base does not know adds nothing to a
+// question, so every "means" word of data/words.toml must be a word of the knowledge base.
+func TestSynonymsMeanKnownWords(t *testing.T) {
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.synonyms) == 0 {
+		t.Fatal("data/words.toml has no entries")
+	}
+	for _, s := range b.synonyms {
+		for _, w := range stems(s.Means) {
+			if _, ok := b.index.df[w]; !ok && !stopwords[w] {
+				t.Errorf("words.toml: %q means %q, which no code or topic uses", s.Say[0], w)
+			}
+		}
+	}
+}

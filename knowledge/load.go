@@ -21,14 +21,17 @@ var embedded embed.FS
 
 // Base is the loaded, validated knowledge: read-only once Load returns, safe for concurrent use.
 type Base struct {
-	codes    map[Code]*Entry
-	order    []Code // every code, ascending
-	classes  map[string]*Class
-	topics   map[string]*Topic
-	tlist    []*Topic // in slug order
-	clients  []ClientError
-	servers  []Server
-	captured map[string]string // server id → captured transcript text (for validation)
+	codes     map[Code]*Entry
+	order     []Code // every code, ascending
+	classes   map[string]*Class
+	topics    map[string]*Topic
+	tlist     []*Topic // in slug order
+	clients   []ClientError
+	servers   []Server
+	captured  map[string]string // server id → captured transcript text (for validation)
+	synonyms  []Synonym         // data/words.toml: people's words for the base's words
+	protocols []Protocol        // data/elsewhere.toml: other protocols that read like FTP
+	leads     []Lead            // data/leads.toml: failures a line names better than its code
 
 	index *index // the free-text search index, built once
 }
@@ -134,6 +137,28 @@ func Load(fsys fs.FS, teamDir string) (*Base, error) {
 		b.captured[strings.TrimSuffix(path.Base(name), ".txt")] = string(data)
 	}
 
+	syn, err := loadSynonyms(fsys)
+	report(err)
+	b.synonyms = syn
+	protos, err := loadProtocols(fsys)
+	report(err)
+	b.protocols = protos
+	leads, err := loadLeads(fsys)
+	report(err)
+	b.leads = leads
+
+	for _, p := range b.protocols {
+		if _, ok := b.topics[p.Topic]; p.Topic != "" && !ok {
+			report(fmt.Errorf("elsewhere.toml: %s: no topic %q", p.ID, p.Topic))
+		}
+	}
+	for _, l := range b.leads {
+		for _, t := range l.Topics {
+			if _, ok := b.topics[t]; !ok && !strings.HasSuffix(t, "*") && !optionalLeadTopic[t] {
+				report(fmt.Errorf("leads.toml: %s: no topic %q", l.Concept, t))
+			}
+		}
+	}
 	report(b.validate())
 	if teamDir != "" {
 		report(b.addTeamNotes(os.DirFS(teamDir)))

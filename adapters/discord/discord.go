@@ -49,6 +49,11 @@ type Options struct {
 	MaxConcurrent int // handlers at once on the gateway; 16 when zero
 	// OnDeliveryFailure is told when a follow-up could not be delivered after retries.
 	OnDeliveryFailure func(reason string)
+	// Gateway, when set, claims each gateway interaction and mention by id before it is answered.
+	// One session per shard gets each event, but two replicas started with the same token and
+	// shard both get it; with a shared store (state.Store) only the first answers. The HTTP
+	// endpoint needs none: Discord posts an interaction once, to one replica.
+	Gateway bot.Dedup
 }
 
 // Adapter is a running Discord connection.
@@ -219,6 +224,9 @@ func (a *Adapter) runGateway(ctx context.Context) error {
 // gatewayInteraction answers an interaction that arrived over the gateway: the response is a
 // REST call, made with bounded concurrency.
 func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
+	if !a.claim("interaction:" + i.ID) {
+		return
+	}
 	select {
 	case a.sem <- struct{}{}:
 	default:
@@ -632,6 +640,9 @@ func (a *Adapter) mention(m *discordgo.Message) {
 		return
 	}
 	text := stripMention(m.Content, me.ID)
+	if !a.claim("message:" + m.ID) {
+		return
+	}
 	select {
 	case a.sem <- struct{}{}:
 	default:
@@ -658,6 +669,11 @@ func (a *Adapter) mention(m *discordgo.Message) {
 			return err
 		})
 	}()
+}
+
+// claim reports whether this replica should answer the gateway event id (see Options.Gateway).
+func (a *Adapter) claim(id string) bool {
+	return a.o.Gateway == nil || a.o.Gateway.First(a.baseCtx, id)
 }
 
 func mentions(m *discordgo.Message, id string) bool {

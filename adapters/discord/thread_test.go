@@ -219,7 +219,7 @@ func TestThreadMention(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mention := dmsg{ID: "M9", Author: "1", Content: tt.mention}
 			rest := &discordREST{types: map[string]discordgo.ChannelType{"T1": tt.chanType}, messages: map[string][]dmsg{"T1": append(append([]dmsg(nil), tt.thread...), mention), "C0": tt.parent}, forbidden: tt.forbidden}
-			a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "A1", MessageContent: true, Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rest})
+			a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "100", MessageContent: true, Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rest})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,7 +293,7 @@ func TestMessageCommandReplyChain(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rest := &discordREST{messages: map[string][]dmsg{"C1": chain}, forbidden: tt.forbidden}
 			s := newSigner(t)
-			a, err := New(Options{Mode: "http", PublicKey: hex.EncodeToString(s.pub), BotToken: "tkn", ApplicationID: "A1",
+			a, err := New(Options{Mode: "http", PublicKey: hex.EncodeToString(s.pub), BotToken: "tkn", ApplicationID: "100",
 				MessageContent: tt.messageContent, Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rest})
 			if err != nil {
 				t.Fatal(err)
@@ -312,7 +312,7 @@ func TestMessageCommandReplyChain(t *testing.T) {
 				}
 			}
 			i := map[string]any{
-				"type": 2, "id": "I1", "application_id": "A1", "token": "tok", "channel_id": "C1", "guild_id": "G1",
+				"type": 2, "id": "I1", "application_id": "100", "token": "tok", "channel_id": "C1", "guild_id": "G1",
 				"member": map[string]any{"user": map[string]any{"id": "7", "username": "ada"}},
 				"data": map[string]any{"id": "c", "name": ContextMenuName, "type": 3, "target_id": target.ID,
 					"resolved": map[string]any{"messages": map[string]any{target.ID: target.json("C1")}}},
@@ -323,7 +323,7 @@ func TestMessageCommandReplyChain(t *testing.T) {
 				t.Fatalf("response: status %d, %v; want a deferred answer", status, out)
 			}
 			a.wg.Wait()
-			edits := rest.sent(http.MethodPatch, "/webhooks/A1/tok/messages/@original")
+			edits := rest.sent(http.MethodPatch, "/webhooks/100/tok/messages/@original")
 			if len(edits) != 1 {
 				t.Fatalf("%d edits of the deferred answer, want 1", len(edits))
 			}
@@ -355,7 +355,7 @@ func TestMessageCommandAlone(t *testing.T) {
 	a, srv := newHTTPAdapter(t, s, rest, false)
 	target := dmsg{ID: "M1", Author: "1", Content: "Response: 530 Login incorrect."}
 	body, _ := json.Marshal(map[string]any{
-		"type": 2, "id": "I1", "application_id": "A1", "token": "tok", "channel_id": "C1", "guild_id": "G1",
+		"type": 2, "id": "I1", "application_id": "100", "token": "tok", "channel_id": "C1", "guild_id": "G1",
 		"member": map[string]any{"user": map[string]any{"id": "7", "username": "ada"}},
 		"data": map[string]any{"id": "c", "name": ContextMenuName, "type": 3, "target_id": "M1",
 			"resolved": map[string]any{"messages": map[string]any{"M1": target.json("C1")}}},

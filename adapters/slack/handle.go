@@ -106,7 +106,7 @@ func (a *Adapter) renderWith(r bot.Reply, private, shareStore bool) response {
 	}
 	o := RenderOptions{BaseURL: a.o.BaseURL, Ephemeral: true}
 	if shareable(r) && shareStore {
-		o.ShareKey = a.shares.put(r)
+		o.ShareKey = a.shares.Put(a.ctx, r)
 	}
 	m := Render(r, o)
 	return response{ResponseType: slack.ResponseTypeEphemeral, Text: m.Text, Blocks: m.Blocks}
@@ -318,7 +318,7 @@ func (a *Adapter) interaction(cb slack.InteractionCallback) {
 // the private copy.
 func (a *Adapter) share(ctx context.Context, cb slack.InteractionCallback, value string) {
 	key, query, _ := strings.Cut(value, "\n")
-	r, ok := a.shares.get(key)
+	r, ok := a.shares.Get(ctx, key)
 	if !ok {
 		q, _ := bot.SplitVisibility(query)
 		if c, _ := bot.ParseCommand(q); strings.TrimSpace(query) == "" || c.Slow {
@@ -404,7 +404,7 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 	if cb == nil {
 		return
 	}
-	if cb.EventID != "" && !a.events.first(cb.EventID) {
+	if cb.EventID != "" && !a.events.First(a.ctx, cb.EventID) {
 		a.log.Debug("slack: event already handled", "type", ev.InnerEvent.Type)
 		return
 	}

@@ -17,8 +17,6 @@ package slack
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -55,6 +53,11 @@ type Options struct {
 	MaxConcurrent int
 	// OnDeliveryFailure, when set, is told when an answer could not be delivered to Slack.
 	OnDeliveryFailure func(reason string)
+	// Events remembers handled event ids, so a retry is answered once; Shares keeps private
+	// answers for their Share buttons. Both are this process's memory when nil; a shared store
+	// (state.Store) makes replicas agree.
+	Events bot.Dedup
+	Shares bot.Shares
 }
 
 // Name is the adapter's name in health, metrics, logs and bot.Request.Platform.
@@ -71,8 +74,11 @@ const (
 	maxAckBytes      = 19 << 10         // Socket Mode drops acknowledgements of 20 KB and more
 	slowTextBytes    = 8 << 10          // a paste this long may take a while: answer through response_url
 	drainTimeout     = 5 * time.Second  // how long Run waits for answers in progress at shutdown
-	eventTTL         = 15 * time.Minute // how long handled event ids are remembered (Slack retries for ~5 min)
-	shareTTL         = 30 * time.Minute // response_url lives 30 minutes, so a Share button does too
+
+	// EventTTL is how long handled event ids are remembered (Slack retries for about 5 minutes).
+	EventTTL = 15 * time.Minute
+	// ShareTTL is how long an answer waits for its Share button: response_url lives 30 minutes.
+	ShareTTL = 30 * time.Minute
 )
 
 // Adapter is the Slack front end of one engine.
@@ -90,8 +96,8 @@ type Adapter struct {
 	closed bool
 	wg     sync.WaitGroup
 
-	events   *seenSet           // event ids already handled (Slack retries)
-	shares   *shareCache        // private answers that may be shared
+	events   bot.Dedup          // event ids already handled (Slack retries)
+	shares   bot.Shares         // private answers that may be shared
 	rendered *bot.Cache[[]byte] // encoded answers to stable replies, by question
 	// progressEvery spaces a slow command's progress updates (see progress).
 	progressEvery time.Duration
@@ -137,8 +143,8 @@ func New(o Options) (*Adapter, error) {
 		log:           o.Log,
 		http:          o.HTTPClient,
 		sem:           make(chan struct{}, o.MaxConcurrent),
-		events:        newSeenSet(eventTTL, o.Now),
-		shares:        newShareCache(shareTTL, 1000, o.Now),
+		events:        o.Events,
+		shares:        o.Shares,
 		rendered:      bot.NewCache[[]byte](renderedAnswers),
 		progressEvery: 3 * time.Second,
 
@@ -147,6 +153,12 @@ func New(o Options) (*Adapter, error) {
 	}
 	if a.log == nil {
 		a.log = slog.Default()
+	}
+	if a.events == nil {
+		a.events = bot.NewSeen(EventTTL, 4096, o.Now)
+	}
+	if a.shares == nil {
+		a.shares = bot.NewShareCache(ShareTTL, 1000, o.Now)
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	if o.BotToken != "" {
@@ -258,89 +270,6 @@ func request(text, user string) bot.Request {
 	return bot.Request{Text: text, User: user, Platform: Name}
 }
 
-// seenSet remembers ids for a while: Slack retries events it thinks were not received.
-type seenSet struct {
-	mu  sync.Mutex
-	ttl time.Duration
-	now func() time.Time
-	m   map[string]time.Time
-}
-
-func newSeenSet(ttl time.Duration, now func() time.Time) *seenSet {
-	return &seenSet{ttl: ttl, now: now, m: map[string]time.Time{}}
-}
-
-// first records id and reports whether it is new (not seen within the TTL).
-func (s *seenSet) first(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if at, ok := s.m[id]; ok && now.Sub(at) < s.ttl {
-		return false
-	}
-	if len(s.m) >= 4096 {
-		for k, at := range s.m {
-			if now.Sub(at) >= s.ttl {
-				delete(s.m, k)
-			}
-		}
-		for k := range s.m { // still full of fresh ids (a flood): forget arbitrary ones
-			if len(s.m) < 4096 {
-				break
-			}
-			delete(s.m, k)
-		}
-	}
-	s.m[id] = now
-	return true
-}
-
-// shareCache keeps private answers for their Share buttons, so a shared answer is exactly the one
-// the asker saw (a live check is not run again). The button also carries the question, so
-// another instance behind a load balancer, or this one after a restart, can answer it again.
-type shareCache struct {
-	mu    sync.Mutex
-	ttl   time.Duration
-	max   int
-	now   func() time.Time
-	m     map[string]shareEntry
-	order []string
-}
-
 // renderedAnswers bounds the cache of encoded answers: a few hundred distinct questions cover
 // what a team asks again and again, at about 15 KB each.
 const renderedAnswers = 128
-
-type shareEntry struct {
-	r  bot.Reply
-	at time.Time
-}
-
-func newShareCache(ttl time.Duration, max int, now func() time.Time) *shareCache {
-	return &shareCache{ttl: ttl, max: max, now: now, m: map[string]shareEntry{}}
-}
-
-func (c *shareCache) put(r bot.Reply) string {
-	var b [8]byte
-	rand.Read(b[:])
-	key := hex.EncodeToString(b[:])
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for len(c.order) >= c.max {
-		delete(c.m, c.order[0])
-		c.order = c.order[1:]
-	}
-	c.m[key] = shareEntry{r: r, at: c.now()}
-	c.order = append(c.order, key)
-	return key
-}
-
-func (c *shareCache) get(key string) (bot.Reply, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[key]
-	if !ok || c.now().Sub(e.at) > c.ttl {
-		return bot.Reply{}, false
-	}
-	return e.r, true
-}

@@ -176,6 +176,9 @@ type readyJSON struct {
 	Status    string                      `json:"status"` // "ready" or "not ready"
 	Knowledge knowledgeState              `json:"knowledge"`
 	Adapters  map[string]bot.AdapterState `json:"adapters"`
+	// State is the shared state's backend and health; "degraded" (Redis unreachable, each
+	// replica counting on its own) still answers, so it does not make the server unready.
+	State bot.StoreHealth `json:"state"`
 }
 
 type knowledgeState struct {
@@ -187,7 +190,7 @@ type knowledgeState struct {
 // readyz is 200 when the knowledge is loaded and every adapter is connected, listening or
 // deliberately off; 503 otherwise. The body names each adapter's state either way.
 func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
-	out := readyJSON{Status: "ready", Adapters: h.o.Health.Snapshot()}
+	out := readyJSON{Status: "ready", Adapters: h.o.Health.Snapshot(), State: h.o.Health.Store()}
 	ready := h.o.KB != nil
 	if h.o.KB != nil {
 		out.Knowledge = knowledgeState{Loaded: true, Codes: len(h.o.KB.Codes()), Topics: len(h.o.KB.Topics())}

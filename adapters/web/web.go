@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -214,8 +215,8 @@ func (h *Handler) ask(ctx context.Context, r *http.Request, q string) bot.Reply 
 		if cmd, args := bot.ParseCommand(text); cmd.Name == "check" {
 			reply := bot.ErrorReply(bot.UsageError("Live checks are not available on the web. Ask in Slack or Discord, or run `ftpbot check " + firstWord(args) + "` in a terminal."))
 			reply.Query = q
-			if e := h.o.Engine; e.Limiter != nil && !e.Limiter.Allow("web:"+clientKey(r)) {
-				return bot.SlowDown(q, e.Limiter.PerMinute)
+			if e := h.o.Engine; e.Limiter != nil && !e.Limiter.Allow(ctx, "web:"+clientKey(r)) {
+				return bot.SlowDown(q, e.Limiter.PerMinute())
 			}
 			return reply
 		}
@@ -230,14 +231,28 @@ func firstWord(s string) string {
 	return "HOST"
 }
 
-// clientKey identifies the asker for rate limiting: the peer's address. Behind a reverse proxy
-// every question shares the proxy's address, and so its limit.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientKey identifies the asker for rate limiting (see clientKeyOf).
+func clientKey(r *http.Request) string { return clientKeyOf(r.RemoteAddr) }
+
+// clientKeyOf turns a peer address ("ip:port") into the key its questions are counted under: the
+// IPv4 address, or the /64 network of an IPv6 address, since one subscriber or host commonly gets
+// a whole /64 and could otherwise ask from a new address every time. An IPv4-mapped IPv6 address
+// counts as its IPv4 address. Behind a reverse proxy every question shares the proxy's address,
+// and so its limit.
+func clientKeyOf(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = remoteAddr
 	}
-	return host
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is4() {
+		return ip.String()
+	}
+	return netip.PrefixFrom(ip, 64).Masked().String()
 }
 
 // writeJSON writes v as JSON with status. HTML characters are not escaped: the content type and

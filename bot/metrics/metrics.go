@@ -1,6 +1,6 @@
 // Package metrics exports ftpbot's Prometheus metrics: questions by adapter, kind and outcome,
-// answer latency, adapter connection state and reconnects, rate-limited requests and recovered
-// panics.
+// answer latency, adapter connection state and reconnects, rate-limited requests, recovered
+// panics and whether the shared state is degraded.
 //
 //	m := metrics.New()
 //	engine.Observe = m.Observe
@@ -90,6 +90,15 @@ func (m *Metrics) Watch(h *bot.Health) {
 	}
 	h.OnReconnect = func(adapter string) { m.reconnects.WithLabelValues(adapter).Inc() }
 	h.OnPanic = func(string) { m.Panics.Inc() }
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "ftpbot_state_degraded",
+		Help: "1 while the shared state (Redis) is unreachable and limits and de-duplication fall back to this replica's memory.",
+	}, func() float64 {
+		if h.Store().State == bot.StoreDegraded {
+			return 1
+		}
+		return 0
+	}))
 }
 
 // Handler serves the metrics in the Prometheus text format.

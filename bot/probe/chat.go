@@ -22,6 +22,9 @@ type Settings struct {
 	Profiles    map[string]Profile
 	// MaxConcurrent and PerUserPerMinute bound the checks chat users start (see NewLimiter).
 	MaxConcurrent, PerUserPerMinute int
+	// PerUser, when set, counts each user's checks instead of this process's memory: a limiter
+	// replicas share (see package state). It should allow PerUserPerMinute.
+	PerUser bot.Limiter
 }
 
 // Profile is a named login for checks, so nobody types a password into chat.
@@ -82,7 +85,11 @@ func orDefault(s, d string) string {
 // port list (never AllowPrivate), at most MaxConcurrent at once and PerUserPerMinute per user,
 // and progress lines to the platform while the check runs.
 func ChatChecker(s Settings, kb *knowledge.Base, log *slog.Logger) func(ctx context.Context, req bot.Request, args string) (bot.Reply, error) {
-	limit := NewLimiter(s.MaxConcurrent, s.PerUserPerMinute)
+	perUser := s.PerUser
+	if perUser == nil && s.PerUserPerMinute > 0 {
+		perUser = bot.NewRateLimiter(s.PerUserPerMinute)
+	}
+	limit := NewLimiter(s.MaxConcurrent, perUser)
 	return func(ctx context.Context, req bot.Request, args string) (bot.Reply, error) {
 		host, profile, implicit, err := parseCheckArgs(args)
 		if err != nil {
@@ -96,7 +103,7 @@ func ChatChecker(s Settings, kb *knowledge.Base, log *slog.Logger) func(ctx cont
 		if err != nil {
 			return bot.Reply{}, bot.UsageError("I can't check that: " + err.Error() + ".")
 		}
-		release, err := limit.Acquire(req.User)
+		release, err := limit.Acquire(ctx, req.User)
 		if err != nil {
 			return bot.Reply{}, err
 		}

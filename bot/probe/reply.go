@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -127,24 +128,21 @@ func ResultLine(s Result) string {
 // Limiter bounds checks: at most max at once, and a per-user rate.
 type Limiter struct {
 	sem  chan struct{}
-	rate *bot.RateLimiter
+	rate bot.Limiter
 }
 
-// NewLimiter allows max checks at once (at least 1) and perUserPerMinute per user (0: no limit).
-func NewLimiter(max, perUserPerMinute int) *Limiter {
+// NewLimiter allows max checks at once in this process (at least 1) and per user what perUser
+// allows (nil: no per-user limit). perUser may be shared by replicas (see package state).
+func NewLimiter(max int, perUser bot.Limiter) *Limiter {
 	if max < 1 {
 		max = 1
 	}
-	l := &Limiter{sem: make(chan struct{}, max)}
-	if perUserPerMinute > 0 {
-		l.rate = bot.NewRateLimiter(perUserPerMinute)
-	}
-	return l
+	return &Limiter{sem: make(chan struct{}, max), rate: perUser}
 }
 
 // Acquire takes a slot for user, or says why not. Call release when the check is done.
-func (l *Limiter) Acquire(user string) (release func(), err error) {
-	if l.rate != nil && !l.rate.Allow(user) {
+func (l *Limiter) Acquire(ctx context.Context, user string) (release func(), err error) {
+	if l.rate != nil && !l.rate.Allow(ctx, user) {
 		return nil, bot.UsageError("You have run several checks in the last minute; please wait a little before the next one.")
 	}
 	select {

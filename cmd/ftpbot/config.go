@@ -25,6 +25,7 @@ type Config struct {
 	Slack     SlackConfig     `toml:"slack"`
 	Discord   DiscordConfig   `toml:"discord"`
 	Probe     ProbeConfig     `toml:"probe"`
+	State     StateConfig     `toml:"state"`
 
 	// meta records which keys the file set, so defaults that depend on presence ("enabled" unset
 	// means: on when the secrets are there) can tell an absent key from a false one.
@@ -61,7 +62,8 @@ type SlackConfig struct {
 	SigningSecret     string `toml:"signing_secret"`
 	Command           string `toml:"command"`
 	DefaultVisibility string `toml:"default_visibility"`
-	APIURL            string `toml:"api_url"`
+	// APIURL is the Web API's base URL; FTPBOT_SLACK_API_URL, when set, wins (a fake in tests).
+	APIURL string `toml:"api_url"`
 }
 
 // DiscordConfig configures the Discord adapter.
@@ -118,6 +120,7 @@ func defaults() Config {
 		Discord: DiscordConfig{DefaultVisibility: "ephemeral"},
 		// Ports lists the extra ports only: 21 and 990 are always allowed (see probe.ChatPorts).
 		Probe: ProbeConfig{Timeout: Duration{20 * time.Second}, MaxConcurrent: 4, PerUserPerMinute: 3},
+		State: defaultState(),
 	}
 }
 
@@ -132,6 +135,7 @@ var secretEnv = []struct {
 	{"DISCORD_BOT_TOKEN", func(c *Config) *string { return &c.Discord.BotToken }},
 	{"DISCORD_APPLICATION_ID", func(c *Config) *string { return &c.Discord.ApplicationID }},
 	{"DISCORD_PUBLIC_KEY", func(c *Config) *string { return &c.Discord.PublicKey }},
+	{"FTPBOT_REDIS_URL", func(c *Config) *string { return &c.State.RedisURL }},
 }
 
 // ConfigErrors is every problem found in a config, each a full sentence naming its key.
@@ -171,6 +175,9 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 		if v := strings.TrimSpace(getenv(s.env)); v != "" {
 			*s.field(&c) = v
 		}
+	}
+	if v := strings.TrimSpace(getenv("FTPBOT_SLACK_API_URL")); v != "" {
+		c.Slack.APIURL = v
 	}
 	c.applyAutoModes()
 	problems = append(problems, c.Validate()...)
@@ -260,6 +267,7 @@ func (c *Config) Validate() ConfigErrors {
 			bad("probe.profiles.%s has both password and password_env: keep one.", n)
 		}
 	}
+	p = append(p, c.State.problems()...)
 	return p
 }
 

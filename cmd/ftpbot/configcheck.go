@@ -27,6 +27,7 @@ func (ev env) configCheck(args []string) error {
 		line += "; " + p.name + " " + onOff(p.state(cfg))
 	}
 	fmt.Fprintf(ev.stdout, "%s; probe in chat %s\n", line, onOff(cfg.Probe.Enabled, ""))
+	fmt.Fprintf(ev.stdout, "  %s\n", cfg.State.summary())
 	return nil
 }
 

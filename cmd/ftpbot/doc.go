@@ -16,8 +16,13 @@
 // Configuration is one TOML file, found from --config, else $FTPBOT_CONFIG, else ./ftpbot.toml (none
 // is fine); config.example.toml documents every key. Secrets may come from the environment instead,
 // which wins: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_BOT_TOKEN,
-// DISCORD_APPLICATION_ID, DISCORD_PUBLIC_KEY. `ftpbot config check` reports every problem at once and
-// never prints a secret.
+// DISCORD_APPLICATION_ID, DISCORD_PUBLIC_KEY, FTPBOT_REDIS_URL. `ftpbot config check` reports every
+// problem at once and never prints a secret.
+//
+// Replicas share per-user limits, Slack event de-duplication, Discord gateway claims and Share
+// answers through Redis with [state] backend = "redis" (package state); the default, "memory",
+// keeps them per process. [slack] api_url points the Slack Web API elsewhere (GovSlack); FTPBOT_SLACK_API_URL, when set,
+// wins over it (a fake, for tests).
 //
 // `ftpbot serve` runs one HTTP server: the web reference and playground, /api/ask, /healthz,
 // /readyz, /metrics, and the Slack and Discord HTTP endpoints when those modes are on; each chat

@@ -44,7 +44,7 @@ var platforms = []platform{
 			o := slackOptions(s.cfg)
 			o.BaseURL, o.Engine, o.Health, o.Log = s.baseURL(), s.engine, s.health, s.log.With("adapter", slack.Name)
 			o.OnDeliveryFailure = func(reason string) { s.metrics.Delivery.WithLabelValues(slack.Name, reason).Inc() }
-			return slack.New(o)
+			return slack.New(s.slackState(o))
 		},
 		preview: func(base string) web.Preview {
 			return web.Preview{Name: "Slack", Render: func(r bot.Reply) (any, error) {
@@ -72,6 +72,7 @@ var platforms = []platform{
 			o := discordOptions(s.cfg)
 			o.BaseURL, o.Engine, o.Health, o.Log = s.baseURL(), s.engine, s.health, s.log.With("adapter", discord.Name)
 			o.OnDeliveryFailure = func(reason string) { s.metrics.Delivery.WithLabelValues(discord.Name, reason).Inc() }
+			o.Gateway = s.state.Dedup("discord-gateway", discordClaimTTL)
 			return discord.New(o)
 		},
 		preview: func(base string) web.Preview {

@@ -136,10 +136,11 @@ func (ev env) ask(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(ev.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object: the query and its matches, best first")
-	if err := fs.Parse(args); err != nil {
+	flags, text := splitAskArgs(fs, args)
+	if err := fs.Parse(flags); err != nil {
 		return &exitError{code: exitUsage}
 	}
-	query := strings.Join(fs.Args(), " ")
+	query := strings.Join(append(fs.Args(), text...), " ")
 	if strings.TrimSpace(query) == "" {
 		return usageErr("ftpbot ask: give a question, e.g. ftpbot ask 530")
 	}
@@ -172,6 +173,33 @@ func (ev env) ask(ctx context.Context, args []string) error {
 		return &exitError{code: exitNoMatch}
 	}
 	return nil
+}
+
+// splitAskArgs separates ask's flags from the question. A question may itself start with a dash
+// (a pasted lftp log starts with "---- Connecting to …", a curl error with "-"): an argument that
+// starts with "-" but names none of fs's flags begins the question, and so does everything after
+// it. "--" still ends the flags, and "-" alone still means standard input.
+func splitAskArgs(fs *flag.FlagSet, args []string) (flags, text []string) {
+	for i, a := range args {
+		if a == "--" {
+			return args[:i], args[i+1:]
+		}
+		if a == "-" || !strings.HasPrefix(a, "-") || !isFlag(fs, a) {
+			return args[:i], args[i:]
+		}
+	}
+	return args, nil
+}
+
+// isFlag reports whether arg ("-json", "--json", "--json=false", "-h") names a flag of fs or the
+// help flag the flag package answers itself.
+func isFlag(fs *flag.FlagSet, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if len(arg)-len(name) > 2 || name == "" {
+		return false
+	}
+	name, _, _ = strings.Cut(name, "=")
+	return fs.Lookup(name) != nil || name == "h" || name == "help"
 }
 
 // defaultBaseURL is where `ftpbot serve` puts the web reference with no config.

@@ -98,7 +98,7 @@ func TestUsageAndVersion(t *testing.T) {
 	}{
 		{[]string{"version"}, 0, "ftpbot "},
 		{[]string{"ask"}, 2, "give a question"},
-		{[]string{"ask", "--nope", "530"}, 2, "flag provided but not defined"},
+		{[]string{"ask", "--json=maybe", "530"}, 2, "invalid boolean value"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{nil, 2, "needs a terminal"},
 		{[]string{"config"}, 2, "config check"},
@@ -133,5 +133,57 @@ func TestAskWithTeamNotes(t *testing.T) {
 	out, errOut, code := runCLIEnv(t, map[string]string{"FTPBOT_CONFIG": bad}, "ask", "530")
 	if code != 0 || strings.Contains(out, "VPN") || !strings.Contains(out, "530 Not logged in") || !strings.Contains(errOut, "team notes are left out") {
 		t.Errorf("ask 530 with a broken config: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestAskArgsStartingWithDash: a question may start with a dash (lftp's "---- Connecting to …"),
+// so an argument that is none of ask's flags is text, "--" still ends the flags, and the JSON
+// keeps its shape.
+func TestAskArgsStartingWithDash(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		query string // the query the JSON must echo; "" when the output is not JSON
+		code  int
+	}{
+		{"lftp log line", []string{"ask", "--json", "----", "Connecting", "to", "ftp.example.com"}, "---- Connecting to ftp.example.com", -1},
+		{"one argument", []string{"ask", "--json", "---> PASS xxxx"}, "---> PASS xxxx", -1},
+		{"unknown single-dash word", []string{"ask", "--json", "-vvv", "530"}, "-vvv 530", 0},
+		{"double dash ends the flags", []string{"ask", "--json", "--", "--json"}, "--json", -1},
+		{"flag after the text is text", []string{"ask", "--json", "530", "--json"}, "530 --json", 0},
+		{"single-dash flag", []string{"ask", "-json", "530"}, "530", 0},
+		{"flag with a value", []string{"ask", "--json=true", "530"}, "530", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := runCLI(t, "", tt.args...)
+			if code == exitUsage {
+				t.Fatalf("exit %d (usage), want an answer; stderr %q", code, stderr)
+			}
+			if tt.code >= 0 && code != tt.code {
+				t.Errorf("exit %d, want %d", code, tt.code)
+			}
+			var got struct {
+				Query   string            `json:"query"`
+				Matches []json.RawMessage `json:"matches"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("not one JSON object: %v\n%s", err, out)
+			}
+			if got.Query != tt.query {
+				t.Errorf("query = %q, want %q", got.Query, tt.query)
+			}
+			if got.Matches == nil {
+				t.Errorf("matches is missing or null, want a list: %s", out)
+			}
+		})
+	}
+	// Help still works, and a bare dash still reads standard input.
+	if _, _, code := runCLI(t, "", "ask", "-h"); code != exitUsage {
+		t.Errorf("ask -h: exit %d, want %d", code, exitUsage)
+	}
+	out, _, _ := runCLI(t, "530 Login incorrect.\n", "ask", "--json", "-")
+	if !strings.Contains(out, `"530"`) {
+		t.Errorf("ask --json - with 530 on stdin: %s", out)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/ftpbot/ftpbot/bot/metrics"
 	"github.com/ftpbot/ftpbot/bot/probe"
 	"github.com/ftpbot/ftpbot/knowledge"
+	"github.com/ftpbot/ftpbot/state"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -120,6 +121,7 @@ type server struct {
 	engine   *bot.Engine
 	health   *bot.Health
 	metrics  *metrics.Metrics
+	state    *state.Store // rate limits, event de-duplication and shares (see openState)
 	adapters map[string]adapter
 	off      map[string]string // adapter → why it is off
 	handler  http.Handler
@@ -138,8 +140,8 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 	s.metrics.Watch(s.health)
 	s.engine = bot.New(kb)
 	s.engine.Log = log
-	if cfg.Limits.PerUserPerMinute > 0 {
-		s.engine.Limiter = bot.NewRateLimiter(cfg.Limits.PerUserPerMinute)
+	if err := s.openState(); err != nil {
+		return nil, err
 	}
 	s.engine.Observe = func(o bot.Outcome) {
 		s.metrics.Observe(o)
@@ -148,9 +150,12 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 			"latency_ms", float64(o.Latency.Microseconds())/1000)
 	}
 	if cfg.Probe.Enabled {
-		s.engine.Check = probe.ChatChecker(probeSettings(cfg), kb, log)
+		ps := probeSettings(cfg)
+		ps.PerUser = s.checkLimiter()
+		s.engine.Check = probe.ChatChecker(ps, kb, log)
 	}
 	if err := s.buildAdapters(); err != nil {
+		s.state.Close()
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -195,6 +200,7 @@ func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error 
 		return srv.Shutdown(sctx)
 	})
 	err := g.Wait()
+	s.state.Close()
 	if err != nil && ctx.Err() == nil {
 		return err
 	}

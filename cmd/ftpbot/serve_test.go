@@ -25,7 +25,7 @@ import (
 
 // startServe runs the server as `ftpbot serve` does, on a free loopback port, with the given
 // environment, and returns its base URL. The server is stopped (gracefully) at the end of the test.
-func startServe(t *testing.T, env map[string]string, configTOML string) (string, *server, context.CancelFunc) {
+func startServe(t testing.TB, env map[string]string, configTOML string) (string, *server, context.CancelFunc) {
 	t.Helper()
 	cfg, err := ParseConfig(strings.NewReader(configTOML), envOf(env))
 	if err != nil {
