@@ -75,3 +75,28 @@ func TestConfigCheckAPIURL(t *testing.T) {
 		t.Error("config.example.toml does not document slack.api_url with its default")
 	}
 }
+
+// TestSlackAPIURLFromEnv: FTPBOT_SLACK_API_URL wins over [slack] api_url when set, and leaves it
+// alone when not; it is checked like the key.
+func TestSlackAPIURLFromEnv(t *testing.T) {
+	const file = "[slack]\napi_url = \"https://slack-gov.com/api/\"\n"
+	tests := []struct {
+		env, want, bad string
+	}{
+		{"", "https://slack-gov.com/api/", ""},
+		{"http://127.0.0.1:4390/api/", "http://127.0.0.1:4390/api/", ""},
+		{"http://slack.example.com/api/", "", "slack.api_url"},
+	}
+	for _, tt := range tests {
+		c, err := ParseConfig(strings.NewReader(file), envOf(map[string]string{"FTPBOT_SLACK_API_URL": tt.env}))
+		if tt.bad != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.bad) {
+				t.Errorf("FTPBOT_SLACK_API_URL=%s: %v, want a problem with %s", tt.env, err, tt.bad)
+			}
+			continue
+		}
+		if err != nil || c.Slack.APIURL != tt.want {
+			t.Errorf("FTPBOT_SLACK_API_URL=%q: api_url %q (%v), want %q", tt.env, c.Slack.APIURL, err, tt.want)
+		}
+	}
+}
