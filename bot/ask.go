@@ -207,6 +207,7 @@ func clean(s string) (string, bool) {
 		s = s[:MaxQueryBytes]
 		cut = true
 	}
+	s = boundLines(s)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "")
 	}

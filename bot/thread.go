@@ -111,7 +111,8 @@ func (e *Engine) readClue(m Message, text string, focus bool) *clue {
 		return c
 	}
 	c.t = transcript.Parse(text)
-	line := strings.Join(nonEmptyLines(text), " ")
+	// The message as one line, bounded as answer bounds the line it reads.
+	line := knowledge.Bounded(strings.Join(nonEmptyLines(text), " "), maxLineBytes)
 	_, short := e.shortCode(line)
 	switch {
 	case short && len(nonEmptyLines(text)) == 1:

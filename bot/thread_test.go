@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -282,4 +283,21 @@ func FuzzDiagnose(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkDiagnose reads a thread of the largest size read: logs, lines and chatter, every
+// message different (nothing comes from the engine's cache).
+func BenchmarkDiagnose(b *testing.B) {
+	e := bottest.Engine(b)
+	var msgs []bot.Message
+	for i := 0; len(msgs) < bot.MaxThreadMessages; i++ {
+		for _, text := range []string{loginLog, "any idea?", dataLog, "server side says: 550 Permission denied.", "why does the directory listing fail?"} {
+			msgs = append(msgs, msg(fmt.Sprint(len(msgs)), text+strings.Repeat(" ", i)))
+		}
+	}
+	th := bot.Thread{Messages: msgs[:bot.MaxThreadMessages]}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Diagnose(th)
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -244,7 +245,7 @@ func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
 			return
 		}
 		if err := a.rest.InteractionRespond(i, resp.InteractionResponse, discordgo.WithContext(ctx)); err != nil {
-			a.log.Warn("discord: responding to an interaction failed", "error", err)
+			a.log.Warn("discord: responding to an interaction failed", "error", redactURL(err))
 			return
 		}
 		if later != nil {
@@ -286,7 +287,7 @@ func (a *Adapter) busy(i *discordgo.Interaction) {
 				Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
 		}
 		if err := a.rest.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
-			a.log.Warn("discord: the busy reply failed", "error", err)
+			a.log.Warn("discord: the busy reply failed", "error", redactURL(err))
 		}
 	}()
 }
@@ -539,7 +540,9 @@ func (a *Adapter) progress(ctx context.Context, i *discordgo.Interaction) func(s
 	var lines []string
 	var last time.Time
 	return func(line string) {
-		lines = append(lines, line)
+		// A line carries what a server sent (its greeting, its replies): shown as text, escaped
+		// like the final report, never as markdown, links or mentions.
+		lines = append(lines, escape(line))
 		if time.Since(last) < time.Second {
 			return
 		}
@@ -551,7 +554,7 @@ func (a *Adapter) progress(ctx context.Context, i *discordgo.Interaction) func(s
 		text = strings.ToValidUTF8(text, "")
 		if _, err := a.rest.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &text,
 			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}, discordgo.WithContext(ctx)); err != nil {
-			a.log.Debug("discord: progress edit failed", "error", err)
+			a.log.Debug("discord: progress edit failed", "error", redactURL(err))
 		}
 	}
 }
@@ -569,7 +572,7 @@ func (a *Adapter) retry(ctx context.Context, what string, call func() error) {
 		var rerr *discordgo.RESTError
 		final := errors.As(err, &rerr) && rerr.Response != nil && rerr.Response.StatusCode < 500
 		if final || attempt == 3 || ctx.Err() != nil {
-			a.log.Warn("discord: "+what+" failed", "attempts", attempt, "error", err)
+			a.log.Warn("discord: "+what+" failed", "attempts", attempt, "error", redactURL(err))
 			if a.o.OnDeliveryFailure != nil {
 				a.o.OnDeliveryFailure(what)
 			}
@@ -581,6 +584,16 @@ func (a *Adapter) retry(ctx context.Context, what string, call func() error) {
 		}
 		backoff *= 2
 	}
+}
+
+// redactURL drops the URL from a transport error: a follow-up's URL carries the interaction
+// token, a bearer credential for 15 minutes that does not belong in logs.
+func redactURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }
 
 func (a *Adapter) render(r bot.Reply) *discordgo.InteractionResponseData {

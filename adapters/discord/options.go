@@ -1,8 +1,6 @@
 package discord
 
 import (
-	"crypto/ed25519"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -35,8 +33,8 @@ func (o Options) Problems(required bool) []string {
 		bad("discord.mode must be \"gateway\" or \"http\", not %q.", o.Mode)
 	}
 	if o.PublicKey != "" {
-		if k, err := hex.DecodeString(o.PublicKey); err != nil || len(k) != ed25519.PublicKeySize {
-			bad("discord.public_key must be the application's public key: 64 hexadecimal characters.")
+		if err := CheckPublicKey(o.PublicKey); err != nil {
+			bad("discord.public_key must be the application's public key: %v.", err)
 		}
 	}
 	for _, id := range []struct{ key, value string }{{"discord.application_id", o.ApplicationID}, {"discord.guild_id", o.GuildID}} {

@@ -89,6 +89,7 @@ func queryOf(w http.ResponseWriter, r *http.Request) (q string, status int, err 
 // apiAsk answers GET /api/ask?q=530 and POST /api/ask with the ranked matches, as the command
 // line's `ask --json` does. The question goes through the engine as the web platform, so rate
 // limits and metrics apply; a rate-limited asker gets 429 with the bot's slow-down message.
+// HEAD checks the request (400 as GET would for a missing or oversized q) and answers nothing.
 func (h *Handler) apiAsk(w http.ResponseWriter, r *http.Request) {
 	q, status, err := queryOf(w, r)
 	if err != nil {
@@ -99,14 +100,16 @@ func (h *Handler) apiAsk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorJSON{Error: `missing q: ask a question, e.g. /api/ask?q=530 or POST {"q": "530 Login incorrect."}`})
 		return
 	}
-	var reply bot.Reply
 	if r.Method == http.MethodHead {
-		// A HEAD (a link checker, a monitor) is not a question: answer it from the knowledge
-		// alone, without counting it, rate-limiting it or running a live check.
-		reply = h.o.Engine.Ask(q)
-	} else {
-		reply = h.ask(r.Context(), r, q)
+		// A HEAD (a link checker, a monitor) is not a question: it gets the headers of an
+		// answer and no work is done for it — no search, nothing counted or rate-limited. (It
+		// used to be answered in full, uncounted: a HEAD flood of long questions was free.)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		return
 	}
+	reply := h.ask(r.Context(), r, q)
 	switch reply.Kind {
 	case bot.KindSlowDown:
 		w.Header().Set("Retry-After", strconv.Itoa(int(time.Minute/time.Second)))

@@ -16,6 +16,10 @@ import (
 // Settings are the operator's settings for checks (the config's [probe] table): what the terminal
 // and chat share.
 type Settings struct {
+	// Chat and Web switch checks on for chat users ([probe] enabled) and for web visitors
+	// ([probe] web): one engine serves both, and a public page that dials any host is an open
+	// scanner, so the web has its own switch.
+	Chat, Web   bool
 	Ports       []int    // ports chat users may check besides 21 and 990 (see ChatPorts)
 	Allow, Deny []string // hosts, addresses and CIDR ranges (see Policy)
 	Timeout     time.Duration
@@ -29,10 +33,12 @@ type Settings struct {
 
 // Profile is a named login for checks, so nobody types a password into chat.
 type Profile struct {
-	Host        string // the only host it may be used for; empty for any
+	Host        string // the only host (and port) it may be used for; see ParseScope
 	Username    string
 	Password    string
 	PasswordEnv string // where Password came from, to name it when it is empty
+	// AllowPlaintext lets the password go to a server without TLS (see Options.AllowPlaintext).
+	AllowPlaintext bool
 }
 
 // ChatPorts is what chat users may check: FTP's 21 and implicit FTPS's 990 always, plus extra. An
@@ -48,7 +54,7 @@ func ChatPorts(extra []int) []int {
 }
 
 // Options returns the options for checking t: the allow and deny lists, the chat ports and the
-// deadline, and the named profile's login (only for the host it names).
+// deadline, and the named profile's login (only for the host and port it names).
 func (s Settings) Options(kb *knowledge.Base, t Target, profile string) (Options, error) {
 	o := Options{
 		Policy:  &Policy{Ports: ChatPorts(s.Ports), Allow: s.Allow, Deny: s.Deny},
@@ -63,13 +69,19 @@ func (s Settings) Options(kb *knowledge.Base, t Target, profile string) (Options
 		if !ok {
 			return o, fmt.Errorf("there is no login profile %q in [probe.profiles]", profile)
 		}
-		if p.Host != "" && !strings.EqualFold(strings.TrimSuffix(p.Host, "."), t.Host) {
-			return o, fmt.Errorf("profile %q is for %s, not %s", profile, p.Host, t.Host)
+		// Only ever for its own host and port: config check refuses a profile without a host,
+		// and this refuses it again, so no path sends its password anywhere else.
+		scope, err := ParseScope(p.Host)
+		if err != nil {
+			return o, fmt.Errorf("profile %q cannot be used: its host %v", profile, err)
+		}
+		if !scope.Allows(t) {
+			return o, fmt.Errorf("profile %q is for %s, not %s", profile, scope, t)
 		}
 		if p.Password == "" {
 			return o, fmt.Errorf("profile %q has no password (is %s set?)", profile, orDefault(p.PasswordEnv, "password"))
 		}
-		o.User, o.Password = p.Username, p.Password
+		o.User, o.Password, o.AllowPlaintext = p.Username, p.Password, p.AllowPlaintext
 	}
 	return o, nil
 }
@@ -91,6 +103,9 @@ func ChatChecker(s Settings, kb *knowledge.Base, log *slog.Logger) func(ctx cont
 	}
 	limit := NewLimiter(s.MaxConcurrent, perUser)
 	return func(ctx context.Context, req bot.Request, args string) (bot.Reply, error) {
+		if web := req.Platform == "web"; web && !s.Web || !web && !s.Chat {
+			return bot.Reply{}, bot.UsageError(checksOffText(web, args))
+		}
 		host, profile, implicit, err := parseCheckArgs(args)
 		if err != nil {
 			return bot.Reply{}, err
@@ -124,6 +139,18 @@ func ChatChecker(s Settings, kb *knowledge.Base, log *slog.Logger) func(ctx cont
 		log.Info("check", "adapter", req.Platform, "ok", rep.OK, "steps", len(rep.Results))
 		return rep.Reply(kb), nil
 	}
+}
+
+// checksOffText says that checks are off on this front end and what to do instead.
+func checksOffText(web bool, args string) string {
+	host := "HOST"
+	if f := strings.Fields(args); len(f) > 0 {
+		host = f[0]
+	}
+	if web {
+		return "Live checks are not available on the web. Ask in Slack or Discord, or run `ftpbot check " + host + "` in a terminal."
+	}
+	return "Live checks are turned off here. An operator can enable them with [probe] enabled = true, or run `ftpbot check " + host + "` in a terminal."
 }
 
 // parseCheckArgs reads "HOST [--profile NAME | profile NAME | profile:NAME] [--implicit]". Its

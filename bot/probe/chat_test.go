@@ -23,7 +23,7 @@ func TestChatCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := Settings{Allow: []string{"127.0.0.1"}, Timeout: 20 * time.Second, MaxConcurrent: 4, PerUserPerMinute: 2}
+	s := Settings{Chat: true, Allow: []string{"127.0.0.1"}, Timeout: 20 * time.Second, MaxConcurrent: 4, PerUserPerMinute: 2}
 	e := bot.New(kb)
 	e.Check = ChatChecker(s, kb, slog.New(slog.DiscardHandler))
 

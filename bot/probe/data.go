@@ -36,6 +36,8 @@ func (p *prober) dataChannel() bool {
 			s.Explain = "Over IPv6 a 227 reply cannot carry the connection's address; clients use EPSV here (next step)."
 		case perr != nil:
 			s.Status, s.Explain = Warning, "The 227 reply has no address the probe can read: "+perr.Error()+"."
+		case p.o.Policy.CheckDataPort(p.t.Port, pport) != nil:
+			s.Status, s.Explain = Warning, "The 227 reply names a data port the probe will not use: "+p.o.Policy.CheckDataPort(p.t.Port, pport).Error()+"."
 		case advertised != p.addr:
 			s.Status = Warning
 			s.Explain = p.natExplain(advertised)
@@ -70,12 +72,19 @@ func (p *prober) dataChannel() bool {
 		eport, perr := parse229(rep.text())
 		s := Result{Name: "epsv", Code: 229, MS: since(start), Response: rep.text(), Status: OK,
 			Explain: "Extended passive mode works: the client reuses the control connection's address, so NAT cannot advertise a wrong one."}
-		if perr != nil {
+		switch {
+		case perr != nil:
 			s.Status, s.Explain = Warning, "The 229 reply has no port the probe can read: "+perr.Error()+"."
-		} else {
+		case p.o.Policy.CheckDataPort(p.t.Port, eport) != nil:
+			s.Status, s.Explain = Warning, "The 229 reply names a data port the probe will not use: "+p.o.Policy.CheckDataPort(p.t.Port, eport).Error()+"."
+		default:
 			port = eport
 		}
 		p.add(s)
+		if port == 0 && pasvOK {
+			// EPSV replaced the PASV listener: ask for a fresh one.
+			port = p.pasvAgain()
+		}
 	} else {
 		s := Result{Name: "epsv", Code: rep.code, MS: since(start), Response: rep.text(), Status: Warning,
 			Explain: "The server does not do EPSV; clients fall back to PASV."}
@@ -83,9 +92,7 @@ func (p *prober) dataChannel() bool {
 		if pasvOK {
 			// The server forgets the PASV listener only when another passive command comes; ask again
 			// so the listing uses a fresh one.
-			if rep, err = p.cmd("PASV"); err == nil && rep.code == 227 {
-				_, port, _ = parse227(rep.text())
-			}
+			port = p.pasvAgain()
 		}
 	}
 	if port == 0 {
@@ -95,6 +102,19 @@ func (p *prober) dataChannel() bool {
 		return false
 	}
 	return p.list(port)
+}
+
+// pasvAgain asks for a fresh PASV listener and returns its port, or 0 when the reply gives none
+// the policy allows.
+func (p *prober) pasvAgain() int {
+	rep, err := p.cmd("PASV")
+	if err != nil || rep.code != 227 {
+		return 0
+	}
+	if _, port, err := parse227(rep.text()); err == nil && p.o.Policy.CheckDataPort(p.t.Port, port) == nil {
+		return port
+	}
+	return 0
 }
 
 // list opens the data connection to the control address and port, lists the directory with
@@ -163,6 +183,10 @@ func (p *prober) list(port int) bool {
 // dialData opens the data connection: always to the control connection's address (never to the
 // one a 227 reply advertises), at port.
 func (p *prober) dialData(port int) (net.Conn, error) {
+	// dataChannel never passes a refused port; checked again so no path dials one.
+	if err := p.o.Policy.CheckDataPort(p.t.Port, port); err != nil {
+		return nil, err
+	}
 	d := net.Dialer{Timeout: p.o.WaitTimeout}
 	return d.DialContext(p.ctx, "tcp", net.JoinHostPort(p.addr.String(), strconv.Itoa(port)))
 }

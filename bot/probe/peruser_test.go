@@ -28,7 +28,7 @@ func (l *countingLimiter) PerMinute() int { return l.n }
 // process's own, so replicas can share the count. A refused check never dials.
 func TestChatCheckSharedPerUser(t *testing.T) {
 	lim := &countingLimiter{n: 0}
-	s := Settings{Timeout: 5 * time.Second, MaxConcurrent: 1, PerUserPerMinute: 100, PerUser: lim}
+	s := Settings{Chat: true, Timeout: 5 * time.Second, MaxConcurrent: 1, PerUserPerMinute: 100, PerUser: lim}
 	check := ChatChecker(s, bottest.Small(t, ""), slog.New(slog.DiscardHandler))
 	_, err := check(context.Background(), bot.Request{User: "U1", Platform: "slack"}, "ftp.example.com")
 	if err == nil || !strings.Contains(err.Error(), "several checks") {

@@ -21,6 +21,8 @@ type Policy struct {
 	Ports []int
 	// Allow and Deny are host names ("ftp.example.com", "*.example.com"), addresses and CIDR
 	// ranges. Deny wins over Allow; Allow wins over the built-in refusal of special addresses.
+	// A name on Deny also denies the addresses it resolves to (see Resolve). Ports lists the
+	// control ports; data ports follow CheckDataPort's rule whatever it says.
 	Allow, Deny []string
 
 	allowNet, denyNet   []netip.Prefix
@@ -48,6 +50,11 @@ func (p *Policy) Compile() error {
 				if err != nil {
 					errs = append(errs, fmt.Errorf("probe.%s: %q is not a CIDR range", key, s))
 					continue
+				}
+				// An IPv4-mapped range ("::ffff:10.0.0.0/104") means the IPv4 range: addresses
+				// are judged unmapped.
+				if pfx.Addr().Is4In6() && pfx.Bits() >= 96 {
+					pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
 				}
 				nets = append(nets, pfx.Masked())
 			default:
@@ -91,6 +98,19 @@ var special = []struct {
 	{netip.MustParsePrefix("240.0.0.0/4"), "a reserved address"},
 	{netip.MustParsePrefix("::/128"), "an unspecified address"},
 	{netip.MustParsePrefix("::1/128"), "a loopback address"},
+	// Deprecated IPv4-compatible (::a.b.c.d, RFC 4291) and IPv4-translated (::ffff:0:a.b.c.d,
+	// RFC 2765) forms: no public server is reached this way, and some stacks and translators
+	// still carry them to the IPv4 address inside ([::127.0.0.1] is the host itself).
+	{netip.MustParsePrefix("::/96"), "a deprecated IPv4-compatible address"},
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), "an IPv4-translated address"},
+	// Local-use NAT64 (RFC 8215): the operator's own translator, which reaches whatever IPv4
+	// network it serves, private ones included.
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "a local-use NAT64 address"},
+	{netip.MustParsePrefix("100::/64"), "a discard-only address"},
+	// Teredo hides an IPv4 address (obfuscated) and tunnels through a relay: no FTP server
+	// needs it, and the relay could be led anywhere.
+	{netip.MustParsePrefix("2001::/32"), "a Teredo tunnel address"},
+	{netip.MustParsePrefix("fec0::/10"), "a site-local address (deprecated, used as private)"},
 	{netip.MustParsePrefix("fc00::/7"), "a private (unique local) address"},
 	{netip.MustParsePrefix("fe80::/10"), "a link-local address"},
 	{netip.MustParsePrefix("ff00::/8"), "a multicast address"},
@@ -157,8 +177,13 @@ func (p *Policy) CheckPort(port int) error {
 	return nil
 }
 
-// CheckAddr decides whether the address host resolved to may be dialled.
+// CheckAddr decides whether the address host resolved to may be dialled. It judges the name
+// and the address; Resolve also denies the addresses that denied names resolve to.
 func (p *Policy) CheckAddr(host string, a netip.Addr) error {
+	return p.checkAddr(host, a, nil)
+}
+
+func (p *Policy) checkAddr(host string, a netip.Addr, deniedByName map[netip.Addr]string) error {
 	if !p.parsed {
 		if err := p.Compile(); err != nil {
 			return &PolicyError{err.Error()}
@@ -167,6 +192,9 @@ func (p *Policy) CheckAddr(host string, a netip.Addr) error {
 	a = a.Unmap()
 	if hostListed(p.denyHost, host) || netListed(p.denyNet, a) {
 		return &PolicyError{fmt.Sprintf("%s (%s) is on this bot's deny list.", host, a)}
+	}
+	if name, ok := deniedByName[a]; ok {
+		return &PolicyError{fmt.Sprintf("%s (%s) is on this bot's deny list: it is an address of %s.", host, a, name)}
 	}
 	if p.AllowPrivate || netListed(p.allowNet, a) {
 		return nil
@@ -196,12 +224,12 @@ type Resolver interface {
 // order) and the ones it refused. An address literal is not looked up. The caller dials one of
 // the returned addresses itself, so a second look-up can never rebind the name elsewhere.
 func (p *Policy) Resolve(ctx context.Context, r Resolver, host string) (allowed []netip.Addr, all []netip.Addr, err error) {
+	if r == nil {
+		r = net.DefaultResolver
+	}
 	if a, perr := netip.ParseAddr(strings.Trim(host, "[]")); perr == nil {
 		all = []netip.Addr{a.Unmap()}
 	} else {
-		if r == nil {
-			r = net.DefaultResolver
-		}
 		all, err = r.LookupNetIP(ctx, "ip", host)
 		if err != nil {
 			return nil, nil, err
@@ -210,9 +238,13 @@ func (p *Policy) Resolve(ctx context.Context, r Resolver, host string) (allowed 
 			all[i] = all[i].Unmap()
 		}
 	}
+	denied, err := p.deniedAddrs(ctx, r)
+	if err != nil {
+		return nil, all, err
+	}
 	var refusal error
 	for _, a := range all {
-		if e := p.CheckAddr(host, a); e != nil {
+		if e := p.checkAddr(host, a, denied); e != nil {
 			if refusal == nil {
 				refusal = e
 			}
@@ -227,6 +259,54 @@ func (p *Policy) Resolve(ctx context.Context, r Resolver, host string) (allowed 
 		return nil, nil, fmt.Errorf("%s has no addresses", host)
 	}
 	return allowed, all, nil
+}
+
+// deniedAddrs looks up the names on the deny list (not the "*." patterns, which name no
+// machine), so that a denied server is denied by every name and literal that leads to it. A name
+// that does not exist denies nothing; any other failure refuses the check, since the list cannot
+// be applied.
+func (p *Policy) deniedAddrs(ctx context.Context, r Resolver) (map[netip.Addr]string, error) {
+	if !p.parsed {
+		if err := p.Compile(); err != nil {
+			return nil, &PolicyError{err.Error()}
+		}
+	}
+	var out map[netip.Addr]string
+	for _, name := range p.denyHost {
+		if strings.HasPrefix(name, "*.") {
+			continue
+		}
+		addrs, err := r.LookupNetIP(ctx, "ip", name)
+		var de *net.DNSError
+		if errors.As(err, &de) && de.IsNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, &PolicyError{fmt.Sprintf("The deny list's %s could not be looked up (%v), so no check can run now; try again in a moment.", name, err)}
+		}
+		if out == nil {
+			out = map[netip.Addr]string{}
+		}
+		for _, a := range addrs {
+			out[a.Unmap()] = name
+		}
+	}
+	return out, nil
+}
+
+// CheckDataPort judges the port a PASV or EPSV reply tells the client to connect to. Passive
+// data ports are unprivileged (1024–65535) on every server, and never the control port: a
+// reply that names 22 or 25 (or 21) is a server trying to aim the probe at another service of
+// its host, and is refused whatever the policy's control ports. The terminal's --allow-private
+// does not change this either.
+func (p *Policy) CheckDataPort(control, port int) error {
+	switch {
+	case port < 1024 || port > 65535:
+		return &PolicyError{fmt.Sprintf("the server named port %d for the data connection; passive data ports are 1024–65535, so the probe did not connect", port)}
+	case port == control:
+		return &PolicyError{fmt.Sprintf("the server named its control port %d for the data connection, so the probe did not connect", port)}
+	}
+	return nil
 }
 
 func joinInts(v []int) string {

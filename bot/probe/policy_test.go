@@ -46,6 +46,17 @@ func TestClassify(t *testing.T) {
 		{"100.128.0.1", ""},
 		{"2606:4700::1111", ""},
 		{"64:ff9b::808:808", ""},
+		// Issue 14: forms that reach the host's own or private addresses through a translation.
+		{"::127.0.0.1", "IPv4-compatible"},
+		{"::a00:1", "IPv4-compatible"},
+		{"::ffff:0:7f00:1", "IPv4-translated"},
+		{"::ffff:0:808:808", "IPv4-translated"},
+		{"64:ff9b:1::a00:1", "local-use NAT64"},
+		{"64:ff9b:1:ffff::1", "local-use NAT64"},
+		{"fec0::1", "site-local"},
+		{"feff::1", "site-local"},
+		{"100::1", "discard"},
+		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"},
 	}
 	for _, tt := range tests {
 		got := Classify(netip.MustParseAddr(tt.addr))
@@ -62,7 +73,7 @@ type fakeResolver map[string][]string
 func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
 	addrs, ok := f[host]
 	if !ok {
-		return nil, errors.New("no such host")
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 	}
 	var out []netip.Addr
 	for _, a := range addrs {
@@ -79,6 +90,7 @@ func TestPolicyResolve(t *testing.T) {
 		"meta.example.com":   {"::ffff:169.254.169.254"},
 		"intranet.corp":      {"10.9.9.9"},
 		"evil.corp":          {"93.184.216.36"},
+		"alias.example.com":  {"93.184.216.34"},
 	}
 	tests := []struct {
 		name   string
@@ -101,6 +113,19 @@ func TestPolicyResolve(t *testing.T) {
 		{"deny by host wins", Policy{Deny: []string{"*.corp"}, AllowPrivate: true}, "evil.corp", "refused"},
 		{"deny by address", Policy{Deny: []string{"93.184.216.34"}}, "ftp.example.com", "refused"},
 		{"deny wins over allow", Policy{Allow: []string{"10.0.0.0/8"}, Deny: []string{"10.9.0.0/16"}}, "intranet.corp", "refused"},
+		{"ipv4-compatible loopback literal", Policy{}, "::127.0.0.1", "refused"},
+		{"ipv4-translated loopback literal", Policy{}, "::ffff:0:7f00:1", "refused"},
+		{"local-use NAT64 literal", Policy{}, "64:ff9b:1::808:808", "refused"},
+		{"site-local literal", Policy{}, "fec0::5", "refused"},
+		// A deny entry by name denies the addresses it resolves to, whatever name (or literal)
+		// leads there: the operator meant the machine, not the spelling.
+		{"deny by name covers its address literal", Policy{Deny: []string{"ftp.example.com"}}, "93.184.216.34", "refused"},
+		{"deny by name covers another name", Policy{Deny: []string{"ftp.example.com"}}, "alias.example.com", "refused"},
+		{"deny by name covers it at the terminal", Policy{Deny: []string{"intranet.corp"}, AllowPrivate: true}, "10.9.9.9", "refused"},
+		{"deny by name leaves other addresses", Policy{Deny: []string{"ftp.example.com"}}, "evil.corp", "93.184.216.36"},
+		{"deny by a name that does not exist", Policy{Deny: []string{"gone.example.com"}}, "ftp.example.com", "93.184.216.34"},
+		{"deny by mapped CIDR", Policy{Deny: []string{"::ffff:93.184.216.0/120"}}, "ftp.example.com", "refused"},
+		{"allow by mapped CIDR", Policy{Allow: []string{"::ffff:10.0.0.0/104"}}, "intranet.corp", "10.9.9.9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,5 +261,21 @@ func TestRunNeverDialsARefusedAddress(t *testing.T) {
 	case <-dialled:
 		t.Fatal("the refused address was dialled")
 	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestDataPort: the port a PASV or EPSV reply names is judged before the probe dials it. A
+// hostile server's "229 (|||22|)" must not turn the probe into a connection to its SSH port (or
+// any service below 1024), nor back to the control port.
+func TestDataPort(t *testing.T) {
+	for _, p := range []Policy{{}, {AllowPrivate: true, Ports: []int{21, 990}}} {
+		for port, ok := range map[int]bool{22: false, 25: false, 0: false, 1023: false, 21: false, 70000: false, 1024: true, 50123: true, 65535: true} {
+			if err := p.CheckDataPort(21, port); (err == nil) != ok {
+				t.Errorf("CheckDataPort(21, %d) = %v, want ok=%v", port, err, ok)
+			}
+		}
+		if err := p.CheckDataPort(2121, 2121); err == nil {
+			t.Errorf("CheckDataPort(2121, 2121) allowed the control port")
+		}
 	}
 }

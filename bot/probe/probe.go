@@ -78,6 +78,10 @@ type Options struct {
 	// User and Password log in; empty means anonymous. They come from a config profile, never
 	// from chat.
 	User, Password string
+	// AllowPlaintext lets a profile's password go over a connection without TLS. Off, the
+	// probe tries AUTH TLS whatever FEAT says and logs in only once TLS is up: an on-path
+	// attacker can strip AUTH TLS from FEAT to read the password.
+	AllowPlaintext bool
 	// Timeout bounds the whole check (default 20 s); WaitTimeout each network wait (default 8 s,
 	// never past the whole deadline).
 	Timeout, WaitTimeout time.Duration
@@ -89,11 +93,14 @@ type Options struct {
 
 // Bounds on what a server can make the probe read.
 const (
-	maxLine         = 1024      // one reply line, cut beyond
-	maxLines        = 200       // lines of one multi-line reply
-	maxListing      = 64 << 10  // bytes of a directory listing read
-	maxResponseText = 400       // bytes of a reply kept in the report
-	anonPassword    = "ftpbot@" // what anonymous logins send as a password, by convention an address
+	maxLine         = 1024     // one reply line, cut beyond
+	maxLines        = 200      // lines of one multi-line reply
+	maxListing      = 64 << 10 // bytes of a directory listing read
+	maxResponseText = 400      // bytes of a reply kept in the report
+	// A FEAT list in the report: real servers list 10 to 25 features of a few words each.
+	maxFeatures    = 30
+	maxFeatureText = 60
+	anonPassword   = "ftpbot@" // what anonymous logins send as a password, by convention an address
 )
 
 // Run checks target and returns the report. Its only error is a policy refusal, a *PolicyError
@@ -295,17 +302,26 @@ func (p *prober) features() bool {
 	s := Result{Name: "feat", Code: rep.code, MS: since(start), Response: rep.text()}
 	if rep.code == 211 {
 		var names []string
+		more := 0
 		for _, l := range rep.lines[1:] {
 			if len(l) > 0 && l[0] == ' ' {
 				f := strings.ToUpper(strings.TrimSpace(l))
 				p.feat[f] = true
 				if name, _, _ := strings.Cut(f, " "); name != "" {
 					p.feat[name] = true
-					names = append(names, f)
+					if len(names) < maxFeatures {
+						names = append(names, cut(f, maxFeatureText))
+					} else {
+						more++
+					}
 				}
 			}
 		}
-		s.Status, s.Explain = OK, "Features: "+strings.Join(names, ", ")+"."
+		list := strings.Join(names, ", ")
+		if more > 0 {
+			list += fmt.Sprintf(" and %d more", more)
+		}
+		s.Status, s.Explain = OK, "Features: "+list+"."
 		s.Response = rep.first()
 	} else {
 		s.Status, s.Explain = OK, "The server does not list its features (FEAT); clients fall back to basic commands."
@@ -317,7 +333,10 @@ func (p *prober) features() bool {
 // authTLS upgrades the control connection when the server offers AUTH TLS, and warns when it
 // does not: the password and every file would cross the network in clear text.
 func (p *prober) authTLS() bool {
-	if !p.feat["AUTH TLS"] && !p.feat["AUTH"] && !p.t.RequireTLS {
+	// A profile's login tries AUTH TLS even when FEAT does not list it: FEAT travels in clear
+	// text and can be edited on the way.
+	wantTLS := p.t.RequireTLS || p.o.User != ""
+	if !p.feat["AUTH TLS"] && !p.feat["AUTH"] && !wantTLS {
 		p.add(Result{Name: "tls", Status: Warning,
 			Explain: "The server does not offer FTPS (no AUTH TLS in FEAT): the login and the files travel unencrypted.",
 			Fix:     "Enable explicit FTPS on the server (vsftpd ssl_enable=YES, ProFTPD mod_tls TLSEngine on, Pure-FTPd --tls=1), or use SFTP."})
@@ -336,8 +355,12 @@ func (p *prober) authTLS() bool {
 				Fix:     "Enable explicit FTPS on the server (vsftpd ssl_enable=YES, ProFTPD mod_tls TLSEngine on, Pure-FTPd --tls=1), or check ftps:// (implicit, port 990) if that is what it speaks."}))
 			return false
 		}
+		explain := "The server lists AUTH TLS but refused it; the session continues unencrypted."
+		if !p.feat["AUTH TLS"] && !p.feat["AUTH"] {
+			explain = "The server does not offer FTPS (AUTH TLS is not in FEAT and was refused): the session continues unencrypted."
+		}
 		p.add(p.explained(Result{Name: "tls", Status: Warning, Code: rep.code, MS: since(start), Response: rep.text(),
-			Explain: "The server lists AUTH TLS but refused it; the session continues unencrypted."}))
+			Explain: explain}))
 		return true
 	}
 	return p.startTLS("tls", rep.code, rep.text()) && p.protect()
@@ -403,9 +426,16 @@ func (p *prober) protect() bool {
 	return true
 }
 
-// login sends USER and PASS: anonymous unless a profile gave credentials.
+// login sends USER and PASS: anonymous unless a profile gave credentials. A profile's
+// credentials go only over TLS unless the profile allows plain text.
 func (p *prober) login() bool {
 	start := time.Now()
+	if p.o.User != "" && p.tlsCfg == nil && !p.o.AllowPlaintext {
+		p.add(Result{Name: "login", Status: Failed, MS: since(start),
+			Explain: "The profile's password was not sent: this connection is not encrypted (the server did not accept AUTH TLS), and anyone on the path could read it. Someone in between can also remove AUTH TLS from the server's feature list to force this.",
+			Fix:     "Enable explicit FTPS on the server, or, if it really has none and the network is trusted, set allow_plaintext = true in the profile."})
+		return false
+	}
 	user, pass := p.o.User, p.o.Password
 	if user == "" {
 		user, pass = "anonymous", anonPassword
@@ -593,7 +623,27 @@ func (p *prober) readLine() (string, error) {
 	if len(b) > maxLine {
 		b = append(b[:maxLine], "…"...)
 	}
-	return strings.ToValidUTF8(string(b), "?"), nil
+	return printable(strings.ToValidUTF8(string(b), "?")), nil
+}
+
+// printable replaces what a terminal or a chat client would act on rather than show — C0 and
+// C1 control characters (ESC starts terminal escape sequences, 0x9b is a one-byte CSI), DEL and
+// the bidirectional overrides that reorder text — with "?". Everything a server sends passes
+// through it, so no report, progress line or terminal output carries them.
+func printable(s string) string {
+	if strings.IndexFunc(s, unprintable) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unprintable(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func unprintable(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func replyCode(line string) (int, bool) {

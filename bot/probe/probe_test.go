@@ -80,9 +80,13 @@ func TestRealServers(t *testing.T) {
 		{"proftpd anonymous, TLS offered", ftpservertest.ProFTPD, ftpservertest.Options{Anonymous: true, TLS: true},
 			true, "dns=ok connect=ok greeting=ok:220 feat=ok:211 tls=ok:234 prot=ok:200 login=ok:230 syst=ok:215 pwd=ok:257 type=ok:200 pasv=ok:227 epsv=ok:229 list=ok:226 quit=ok:221",
 			"Healthy", "MLSD"},
-		{"pure-ftpd user login", ftpservertest.PureFTPd, ftpservertest.Options{User: "alice", Password: "wonderland"},
+		{"pure-ftpd user login, allow_plaintext", ftpservertest.PureFTPd, ftpservertest.Options{User: "alice", Password: "wonderland"},
 			false, "dns=ok connect=ok greeting=ok:220 feat=ok:211 tls=warning:500 login=ok:230 syst=ok:215 pwd=ok:257 type=ok:200 pasv=ok:227 epsv=ok:229 list=ok:226 quit=ok:221",
 			"warnings at tls", "Logged in as the profile's user"},
+		// Without allow_plaintext a profile's password waits for TLS, which this server lacks.
+		{"pure-ftpd user login, no TLS", ftpservertest.PureFTPd, ftpservertest.Options{User: "alice", Password: "wonderland"},
+			false, "dns=ok connect=ok greeting=ok:220 feat=ok:211 tls=warning:500 login=failed",
+			"Failed at login", "allow_plaintext = true"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,6 +94,7 @@ func TestRealServers(t *testing.T) {
 			o := options(t)
 			if tt.opts.User != "" && !strings.Contains(tt.name, "refused") {
 				o.User, o.Password = tt.opts.User, tt.opts.Password
+				o.AllowPlaintext = strings.Contains(tt.name, "allow_plaintext")
 			}
 			if tt.trust {
 				o.RootCAs = x509.NewCertPool()

@@ -87,10 +87,10 @@ func (ev env) check(ctx context.Context, args []string) error {
 
 // probeSettings are the config's [probe] table as the probe's settings.
 func probeSettings(cfg *Config) probe.Settings {
-	s := probe.Settings{Ports: cfg.Probe.Ports, Allow: cfg.Probe.Allow, Deny: cfg.Probe.Deny, Timeout: cfg.Probe.Timeout.Duration,
+	s := probe.Settings{Chat: cfg.Probe.Enabled, Web: cfg.Probe.Web, Ports: cfg.Probe.Ports, Allow: cfg.Probe.Allow, Deny: cfg.Probe.Deny, Timeout: cfg.Probe.Timeout.Duration,
 		MaxConcurrent: cfg.Probe.MaxConcurrent, PerUserPerMinute: cfg.Probe.PerUserPerMinute, Profiles: map[string]probe.Profile{}}
 	for name, p := range cfg.Probe.Profiles {
-		s.Profiles[name] = probe.Profile{Host: p.Host, Username: p.Username, Password: p.Password, PasswordEnv: p.PasswordEnv}
+		s.Profiles[name] = probe.Profile{Host: p.Host, Username: p.Username, Password: p.Password, PasswordEnv: p.PasswordEnv, AllowPlaintext: p.AllowPlaintext}
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -36,7 +37,8 @@ func runCLIEnv(t *testing.T, env map[string]string, args ...string) (string, str
 // status and the JSON contract.
 func TestCheckCommand(t *testing.T) {
 	anon := ftpservertest.Start(t, ftpservertest.VSFTPD, ftpservertest.Options{Anonymous: true})
-	users := ftpservertest.Start(t, ftpservertest.PureFTPd, ftpservertest.Options{User: "alice", Password: "wonderland"})
+	// TLS on: a profile's password goes only over TLS (issue 14).
+	users := ftpservertest.Start(t, ftpservertest.PureFTPd, ftpservertest.Options{User: "alice", Password: "wonderland", TLS: true})
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -46,9 +48,9 @@ func TestCheckCommand(t *testing.T) {
 
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "ftpbot.toml")
-	os.WriteFile(cfgPath, []byte(`
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`
 [probe.profiles.alice]
-host = "127.0.0.1"
+host = %q
 username = "alice"
 password_env = "ALICE_PW"
 
@@ -56,7 +58,7 @@ password_env = "ALICE_PW"
 host = "ftp.example.com"
 username = "bob"
 password = "x"
-`), 0o600)
+`, users.Addr)), 0o600)
 	env := map[string]string{"ALICE_PW": "wonderland"}
 
 	tests := []struct {
@@ -70,9 +72,9 @@ password = "x"
 			"dns:ok connect:ok greeting:ok feat:ok tls:warning login:ok syst:ok pwd:ok type:ok pasv:ok epsv:ok list:ok quit:ok", `"verdict"`},
 		{"flags after the host, text", []string{"check", anon.Addr, "--allow-private"}, 0, "", "✓ greeting 220"},
 		{"anonymous refused", []string{"check", "--json", "--allow-private", users.Addr}, 1,
-			"dns:ok connect:ok greeting:ok feat:ok tls:warning login:failed", "Failed at login (530)"},
+			"dns:ok connect:ok greeting:ok feat:ok tls:warning prot:ok login:failed", "Failed at login (530)"},
 		{"profile login", []string{"check", "--json", "--allow-private", "--config", cfgPath, "--profile", "alice", users.Addr}, 0,
-			"dns:ok connect:ok greeting:ok feat:ok tls:warning login:ok syst:ok pwd:ok type:ok pasv:ok epsv:ok list:ok quit:ok", ""},
+			"dns:ok connect:ok greeting:ok feat:ok tls:warning prot:ok login:ok syst:ok pwd:ok type:ok pasv:ok epsv:ok list:ok quit:ok", ""},
 		{"profile for another host", []string{"check", "--allow-private", "--config", cfgPath, "--profile", "elsewhere", users.Addr}, 2, "", "is for ftp.example.com"},
 		{"unknown profile", []string{"check", "--allow-private", "--profile", "nope", users.Addr}, 2, "", "no login profile"},
 		{"connection refused", []string{"check", "--allow-private", refused}, 1, "", "10061"},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/ftpbot/ftpbot/adapters/slack"
+	"github.com/ftpbot/ftpbot/bot/probe"
 	"github.com/ftpbot/ftpbot/internal/tomlcheck"
 )
 
@@ -37,7 +38,9 @@ func (c *Config) isSet(key string) bool { return c.meta.IsDefined(strings.Split(
 
 // ServerConfig is the HTTP server that carries the web reference and the platforms' endpoints.
 type ServerConfig struct {
-	Listen          string   `toml:"listen"`
+	Listen string `toml:"listen"`
+	// MetricsListen serves /metrics on its own address; empty: on Listen, with everything else.
+	MetricsListen   string   `toml:"metrics_listen"`
 	PublicURL       string   `toml:"public_url"`
 	LogLevel        string   `toml:"log_level"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
@@ -80,7 +83,10 @@ type DiscordConfig struct {
 
 // ProbeConfig configures live server checks.
 type ProbeConfig struct {
-	Enabled          bool               `toml:"enabled"`
+	Enabled bool `toml:"enabled"`
+	// Web lets the web page and /api/ask run checks too: off by default, since a public page
+	// that dials any host is an open scanner. Chat checks follow Enabled alone.
+	Web              bool               `toml:"web"`
 	Timeout          Duration           `toml:"timeout"`
 	MaxConcurrent    int                `toml:"max_concurrent"`
 	PerUserPerMinute int                `toml:"per_user_per_minute"`
@@ -96,6 +102,8 @@ type Profile struct {
 	Username    string `toml:"username"`
 	Password    string `toml:"password"`
 	PasswordEnv string `toml:"password_env"`
+	// AllowPlaintext lets the password go to a server that offers no TLS.
+	AllowPlaintext bool `toml:"allow_plaintext"`
 }
 
 // Duration is a time.Duration written as "20s" in the file.
@@ -165,7 +173,7 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, ConfigErrors{fmt.Sprintf("the file is not valid TOML at line %d: %s", pe.Position.Line, pe.Message)}
+			return nil, ConfigErrors{parseErrorText(string(data), pe)}
 		}
 		return nil, ConfigErrors{"the file is not valid TOML: " + err.Error()}
 	}
@@ -203,6 +211,11 @@ func (c *Config) Validate() ConfigErrors {
 
 	if err := checkListen(c.Server.Listen); err != nil {
 		bad("server.listen %v.", err)
+	}
+	if c.Server.MetricsListen != "" {
+		if err := checkListen(c.Server.MetricsListen); err != nil {
+			bad("server.metrics_listen %v.", err)
+		}
 	}
 	if u := c.Server.PublicURL; u != "" {
 		pu, err := url.Parse(u)
@@ -262,6 +275,9 @@ func (c *Config) Validate() ConfigErrors {
 		prof := pr.Profiles[n]
 		if prof.Username == "" {
 			bad("probe.profiles.%s.username is required.", n)
+		}
+		if _, err := probe.ParseScope(prof.Host); err != nil {
+			bad("probe.profiles.%s.host %v.", n, err)
 		}
 		if prof.Password != "" && prof.PasswordEnv != "" {
 			bad("probe.profiles.%s has both password and password_env: keep one.", n)

@@ -39,8 +39,8 @@ func TestParseConfig(t *testing.T) {
 			want: []string{"probe.timeout must be a duration", "probe.ports has 70000", `probe.allow has "not a host!"`}},
 		{name: "probe ports and hosts", toml: "[probe]\nports = [21, 70000]\nallow = [\"10.0.0.0/8\", \"not a host!\"]\n",
 			want: []string{"probe.ports has 70000", `probe.allow has "not a host!"`}},
-		{name: "profile without user", toml: "[probe.profiles.prod]\npassword_env = \"X\"\n", want: []string{"probe.profiles.prod.username is required"}},
-		{name: "profile unknown key", toml: "[probe.profiles.prod]\nusername = \"u\"\npasswd = \"x\"\n", want: []string{"probe.profiles.prod.passwd is not a key"}},
+		{name: "profile without user", toml: "[probe.profiles.prod]\nhost = \"ftp.example.com\"\npassword_env = \"X\"\n", want: []string{"probe.profiles.prod.username is required"}},
+		{name: "profile unknown key", toml: "[probe.profiles.prod]\nhost = \"ftp.example.com\"\nusername = \"u\"\npasswd = \"x\"\n", want: []string{"probe.profiles.prod.passwd is not a key"}},
 		{name: "not TOML", toml: "[server\n", want: []string{"not valid TOML at line 2"}},
 		{name: "key problems and value problems in one run",
 			toml: "lisen = \"x\"\n[server]\nlog_level = 5\nlisten = \"nohost\"\n[limits]\nper_user_per_minute = -1\n[slack]\nenabled = true\nmode = \"socket\"\nbot_token = \"xoxb-1\"\n",
@@ -131,7 +131,7 @@ func TestExampleConfig(t *testing.T) {
 	data, _ := os.ReadFile("../../config.example.toml")
 	for _, key := range []string{"listen", "public_url", "log_level", "shutdown_timeout", "per_user_per_minute", "team_notes",
 		"enabled", "mode", "bot_token", "app_token", "signing_secret", "command", "default_visibility",
-		"application_id", "public_key", "guild_id", "message_content", "timeout", "max_concurrent", "ports", "allow", "deny", "profiles"} {
+		"application_id", "public_key", "guild_id", "message_content", "timeout", "max_concurrent", "ports", "allow", "deny", "profiles", "metrics_listen", "web", "allow_plaintext"} {
 		if !strings.Contains(string(data), key) {
 			t.Errorf("config.example.toml does not document %s", key)
 		}

@@ -15,6 +15,7 @@ func (ev env) configCheck(args []string) error {
 		return &exitError{code: exitUsage}
 	}
 	cfg, where, err := loadConfig(*path, ev.getenv)
+	file := where
 	if where == "" {
 		where = "(no config file: defaults and environment)"
 	}
@@ -22,11 +23,14 @@ func (ev env) configCheck(args []string) error {
 		return &exitError{code: exitUsage, msg: configErrorText(where, err)}
 	}
 	fmt.Fprintf(ev.stdout, "%s: OK\n", where)
+	if w := permissionWarning(file, cfg); w != "" {
+		fmt.Fprintln(ev.stdout, "  "+w)
+	}
 	line := "  listen " + cfg.Server.Listen
 	for _, p := range platforms {
 		line += "; " + p.name + " " + onOff(p.state(cfg))
 	}
-	fmt.Fprintf(ev.stdout, "%s; probe in chat %s\n", line, onOff(cfg.Probe.Enabled, ""))
+	fmt.Fprintf(ev.stdout, "%s; probe in chat %s, on the web %s\n", line, onOff(cfg.Probe.Enabled, ""), onOff(cfg.Probe.Web, ""))
 	fmt.Fprintf(ev.stdout, "  %s\n", cfg.State.summary())
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/bot/metrics"
 	"github.com/ftpbot/ftpbot/bot/probe"
+	"github.com/ftpbot/ftpbot/internal/connlimit"
 	"github.com/ftpbot/ftpbot/knowledge"
 	"github.com/ftpbot/ftpbot/state"
 	"golang.org/x/sync/errgroup"
@@ -70,6 +71,9 @@ func (ev env) serve(ctx context.Context, args []string) error {
 		cfg.Server.LogLevel = "warn"
 	}
 	log := newLogger(ev.stderr, cfg.Server.LogLevel)
+	if w := permissionWarning(path, cfg); w != "" {
+		log.Warn(w)
+	}
 	tuneGC(ev.getenv)
 	s, err := newServer(cfg, log)
 	if err != nil {
@@ -78,6 +82,12 @@ func (ev env) serve(ctx context.Context, args []string) error {
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another ftpbot running? use --listen to pick another address)", cfg.Server.Listen, err)
+	}
+	if cfg.Server.MetricsListen != "" {
+		if s.metricsLn, err = net.Listen("tcp", cfg.Server.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("listening on %s for metrics: %w (set [server] metrics_listen to a free address)", cfg.Server.MetricsListen, err)
+		}
 	}
 	if interactive {
 		// On a terminal the same process answers at a prompt too; quitting it stops the server.
@@ -127,7 +137,21 @@ type server struct {
 	handler  http.Handler
 	// readHeaderTimeout cuts off clients that send their headers too slowly (slowloris).
 	readHeaderTimeout time.Duration
+	// idleTimeout closes keep-alive connections left unused; maxConns and maxConnsPerHost cap
+	// the connections held open, in all and per client address (see internal/connlimit).
+	idleTimeout               time.Duration
+	maxConns, maxConnsPerHost int
+	// metricsLn serves /metrics on its own when [server] metrics_listen is set.
+	metricsLn net.Listener
 }
+
+// Connection caps of the HTTP server. Each connection is a file descriptor; a browser opens
+// six at most, a proxy in front of many users more, hence a generous share per address.
+const (
+	defaultIdleTimeout     = 20 * time.Second
+	defaultMaxConns        = 2048
+	defaultMaxConnsPerHost = 256
+)
 
 // newServer builds the engine, metrics, adapters and HTTP routes from cfg; nothing runs yet.
 func newServer(cfg *Config, log *slog.Logger) (*server, error) {
@@ -136,6 +160,7 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 		return nil, fmt.Errorf("loading the knowledge base: %w", err)
 	}
 	s := &server{cfg: cfg, log: log, health: &bot.Health{}, metrics: metrics.New(), readHeaderTimeout: 5 * time.Second,
+		idleTimeout: defaultIdleTimeout, maxConns: defaultMaxConns, maxConnsPerHost: defaultMaxConnsPerHost,
 		adapters: map[string]adapter{}, off: map[string]string{}}
 	s.metrics.Watch(s.health)
 	s.engine = bot.New(kb)
@@ -149,7 +174,7 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 		log.Info("question", "adapter", o.Platform, "kind", string(o.Kind), "outcome", o.Result,
 			"latency_ms", float64(o.Latency.Microseconds())/1000)
 	}
-	if cfg.Probe.Enabled {
+	if cfg.Probe.Enabled || cfg.Probe.Web {
 		ps := probeSettings(cfg)
 		ps.PerUser = s.checkLimiter()
 		s.engine.Check = probe.ChatChecker(ps, kb, log)
@@ -165,21 +190,25 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 // run serves until ctx ends, then shuts down gracefully: stop accepting, finish in-flight
 // requests within the shutdown timeout, close the adapters' connections.
 func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error {
+	addr := ln.Addr().String()
+	// Idle keep-alive connections must not use up the file descriptors: the listener caps
+	// them and closes the longest idle to let a new client in (issue 14).
+	cl := connlimit.New(ln, s.maxConns, s.maxConnsPerHost)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: s.readHeaderTimeout,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       90 * time.Second,
+		IdleTimeout:       s.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
+		ConnState:         cl.ConnState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	addr := ln.Addr().String()
 	fmt.Fprintf(out, "ftpbot %s: web reference and playground on http://%s/ — %s\n", versionString(), addr, s.adapterLine())
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(cl); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
@@ -199,12 +228,44 @@ func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error 
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
+	if s.metricsLn != nil {
+		msrv := s.metricsServer()
+		fmt.Fprintf(out, "metrics on http://%s/metrics\n", s.metricsLn.Addr())
+		g.Go(func() error {
+			if err := msrv.Serve(s.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("metrics: %w", err)
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownTimeout.Duration)
+			defer cancel()
+			return msrv.Shutdown(sctx)
+		})
+	}
 	err := g.Wait()
 	s.state.Close()
 	if err != nil && ctx.Err() == nil {
 		return err
 	}
 	return nil
+}
+
+// metricsServer serves /metrics alone, for [server] metrics_listen: a scraper's address that
+// need not be public.
+func (s *server) metricsServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: s.readHeaderTimeout,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       s.idleTimeout,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // adapterLine says in one line which adapters run and why the others are off.

@@ -43,9 +43,13 @@ func (s *server) routes() http.Handler {
 	for _, p := range platforms {
 		previews = append(previews, p.preview(s.baseURL()))
 	}
+	var metricsHandler http.Handler
+	if s.cfg.Server.MetricsListen == "" {
+		metricsHandler = s.metrics.Handler() // else served on its own address (see run)
+	}
 	h := web.New(web.Options{
-		Engine: s.engine, Health: s.health, Metrics: s.metrics.Handler(), BaseURL: s.baseURL(),
-		AllowCheck: s.cfg.Probe.Enabled, Log: s.log.With("adapter", "web"), Previews: previews,
+		Engine: s.engine, Health: s.health, Metrics: metricsHandler, BaseURL: s.baseURL(),
+		AllowCheck: s.cfg.Probe.Web, Log: s.log.With("adapter", "web"), Previews: previews,
 	})
 	for name, a := range s.adapters {
 		for pattern, rh := range a.Routes() {
