@@ -32,7 +32,17 @@ func (e *Engine) Ask(query string) Reply {
 
 func (e *Engine) ask(raw string) Reply {
 	text, cut := clean(raw)
-	r := e.answer(text)
+	t := transcript.Parse(text) // once, for the answer, its evidence and its first steps
+	r := e.answer(text, t)
+	switch r.Kind {
+	case KindCode, KindLog, KindTopic, KindClass:
+		if len(r.Evidence) <= 1 && r.Kind != KindClass {
+			if ev := e.inputEvidence(text, t); len(ev) > len(r.Evidence) {
+				r.Evidence = ev
+			}
+		}
+		r.FirstSteps = e.firstSteps(r, text, t)
+	}
 	if cut {
 		// Every kind of answer says so: the part that was read may not be the part that mattered.
 		note := Section{Heading: "Input cut", Body: fmt.Sprintf("Your text was longer than %d KB, so only its beginning was read. Paste the part around the error (the last screenful of a log) for an answer about that.", MaxQueryBytes>>10)}
@@ -41,13 +51,26 @@ func (e *Engine) ask(raw string) Reply {
 	return r
 }
 
-// answer answers cleaned text: help, a log, a code or class, a pasted line, a client error, a
-// topic, or a search.
-func (e *Engine) answer(text string) Reply {
+// answer answers cleaned text (t is its transcript, parsed once by the caller): help, a log, a
+// code or class, a pasted line, a client error, a topic, or a search.
+func (e *Engine) answer(text string, t *transcript.Transcript) Reply {
 	if strings.TrimSpace(text) == "" {
 		return e.help()
 	}
 
+	lines := nonEmptyLines(text)
+	var parsed *transcript.Transcript
+	if len(lines) > 1 {
+		parsed = t
+		// An FTP client's or server's own log is read first, even when it shows another
+		// protocol's words: an FTP client pointed at an SSH or web server's port prints that
+		// server's banner, and the log says so better than a note that it is not FTP.
+		if parsed.Format != "raw" {
+			if r, ok := e.logReply(parsed); ok {
+				return r
+			}
+		}
+	}
 	// A mail server's bounce ("550 5.1.1 Recipient address rejected"), a web server's "421
 	// Misdirected Request" or a CIFS mount error reads like an FTP reply; it is not one, and an FTP
 	// answer to it would be confidently wrong.
@@ -60,11 +83,11 @@ func (e *Engine) answer(text string) Reply {
 		}
 		return e.notFTP(text, p)
 	}
-	lines := nonEmptyLines(text)
-	if len(lines) > 1 {
-		t := transcript.Parse(text)
-		if r, ok := e.logReply(t); ok {
-			return r
+	if parsed != nil {
+		if parsed.Format == "raw" {
+			if r, ok := e.logReply(parsed); ok {
+				return r
+			}
 		}
 		text = strings.Join(lines, " ")
 	}

@@ -8,7 +8,8 @@ import (
 
 // TestLayering keeps the dependency rule mechanical: the knowledge core and the bot core never
 // depend on a chat platform or on an adapter (the standard library does the same in
-// go/build/deps_test.go). Adapters depend on bot, never on each other.
+// go/build/deps_test.go). Adapters depend on bot (and the chat kit, adapters/chatkit), never on
+// each other.
 func TestLayering(t *testing.T) {
 	rules := []struct {
 		pkgs      []string
@@ -20,6 +21,8 @@ func TestLayering(t *testing.T) {
 		{[]string{"../adapters/discord/..."}, []string{"/adapters/slack", "/adapters/web", "/adapters/console", "slack-go"}},
 		{[]string{"../adapters/web/..."}, []string{"/adapters/slack", "/adapters/discord", "/adapters/console", "slack-go", "discordgo"}},
 		{[]string{"../adapters/console/..."}, []string{"/adapters/slack", "/adapters/discord", "/adapters/web", "slack-go", "discordgo"}},
+		// The chat kit serves every platform: it knows bot.Reply and no platform's SDK.
+		{[]string{"../adapters/chatkit/..."}, []string{"/adapters/slack", "/adapters/discord", "/adapters/web", "/adapters/console", "slack-go", "discordgo"}},
 	}
 	for _, r := range rules {
 		args := append([]string{"list", "-deps"}, r.pkgs...)

@@ -10,6 +10,13 @@
 //	r := bot.New(kb).Handle(ctx, bot.Request{Text: "530 Login incorrect.", Platform: "web"})
 //	fmt.Println(r.Title) // 530 Not logged in
 //
+// Chat shows a Reply as a Card (Reply.Card): the title, the evidence and whose words it is, one
+// sentence of what it means, what to do first (Reply.FirstSteps, chosen from the evidence when
+// the question is answered: the server software, the client, the failing command, the server's
+// own words; see chooseSteps), a context line and one list of related failures and concepts. The
+// rest is Reply.More, ordered so that fixes come before background. Every renderer builds its
+// card from the same Card.
+//
 // A question asked in a chat thread carries the thread (Request.Thread): Engine.Diagnose then
 // reads every message as Ask would and answers from the decisive one, a failing reply or log
 // over a question in words, with Reply.Evidence and Reply.EvidenceSource naming what decided.

@@ -36,12 +36,12 @@ func TestHandleShapes(t *testing.T) {
 		{"nonsense", "qwzx pltk", bot.KindNoMatch, "", bot.SeverityInfo, ""},
 		{"check without probe", "check ftp.example.com", bot.KindError, "", bot.SeverityWarning, "turned off"},
 		{"check without host", "check", bot.KindError, "", bot.SeverityWarning, "which server"},
-		{"log that stalls after PASV", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", bot.KindLog, "425", bot.SeverityWarning, "Where it stopped"},
+		{"log that stalls after PASV", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", bot.KindLog, "pasv-epsv-nat", bot.SeverityWarning, "127.0.0.1 port 50000"},
 		{"negated words", "the old server says the command isn't implemented", bot.KindCode, "502", bot.SeverityError, ""},
 		{"the number beats a phrase another code lists", "IIS returns 550 The process cannot access the file because it is being used by another process", bot.KindCode, "550", bot.SeverityError, ""},
 		{"a client message about a 227 that worked", "Status: Server sent passive reply with unroutable address. Using server address instead.", bot.KindTopic, "pasv-epsv-nat", bot.SeverityInfo, "FileZilla"},
 		{"a pasted SMTP bounce is not FTP", "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown", bot.KindNoMatch, "", bot.SeverityInfo, ""},
-		{"an active-mode time-out in a log is the data connection", "Command:\tPORT 127,0,0,1,4,1\nResponse:\t200 PORT command successful\nCommand:\tLIST\nError:\tConnection timed out after 20 seconds of inactivity\n", bot.KindLog, "425", bot.SeverityWarning, ""},
+		{"an active-mode time-out in a log is the data connection", "Command:\tPORT 127,0,0,1,4,1\nResponse:\t200 PORT command successful\nCommand:\tLIST\nError:\tConnection timed out after 20 seconds of inactivity\n", bot.KindLog, "active-vs-passive", bot.SeverityWarning, ""},
 		{"a log's message about a 227 that worked", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (10,0,0,5,195,80).\nStatus:\tServer sent passive reply with unroutable address. Using server address instead.\nError:\tServer sent passive reply with unroutable address. Passive mode failed.\n", bot.KindLog, "pasv-epsv-nat", bot.SeverityInfo, "FileZilla"},
 		{"a log failing with a code no standard defines", "Command:\tSTOR a.txt\nResponse:\t599 weird\nError:\tConnection timed out\n", bot.KindLog, "5xx", bot.SeverityError, "599 weird"},
 		{"a mail bounce is not FTP", "my email bounced with 550 5.1.1 User unknown from the recipient's mail server", bot.KindNoMatch, "", bot.SeverityInfo, ""},
@@ -307,17 +307,18 @@ func TestHugeInputSaysItWasCut(t *testing.T) {
 }
 
 // TestMatchesFollowTheAnswer: after a pasted line's or a log's code, Matches carries what a reader
-// wants next: the topic the line's wording names, or the topics that cure a stalled data connection.
-// A line whose words name a specific failure ("session reuse required") leads with it, its code next.
+// wants next: the topic the line's wording names, or — when a log's data connection failed or
+// stalled — the topic that cures it first and the code after it. A line whose words name a
+// specific failure ("session reuse required") leads with it, its code next.
 func TestMatchesFollowTheAnswer(t *testing.T) {
 	e := engine(t)
 	tests := []struct{ name, text, first, want string }{
 		{"vsftpd's session-reuse line", "522 SSL connection failed; session reuse required: see require_ssl_reuse option in vsftpd.conf man page", "tls-session-reuse", "522"},
-		{"active mode stalls", "ftp> dir\n200 PORT command successful. Consider using PASV.\n", "425", "active-vs-passive"},
-		{"a log's failing line names its topic", "Command:\tPORT 10,0,0,5,195,80\nResponse:\t500 Illegal PORT command.\nError:\tFailed to retrieve directory listing\n", "500", "active-vs-passive"},
-		{"a stall after a refused EPSV", "Command:\tEPSV\nResponse:\t500 EPSV not understood\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", "425", "pasv-epsv-nat"},
-		{"a data time-out after PASV offers the NAT topics, not the control connection's", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity\n", "425", "pasv-epsv-nat"},
-		{"passive mode stalls", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tLIST\n", "425", "pasv-epsv-nat"},
+		{"active mode stalls", "ftp> dir\n200 PORT command successful. Consider using PASV.\n", "active-vs-passive", "425"},
+		{"a log's failing line names its topic", "Command:\tPORT 10,0,0,5,195,80\nResponse:\t500 Illegal PORT command.\nError:\tFailed to retrieve directory listing\n", "active-vs-passive", "500"},
+		{"a stall after a refused EPSV", "Command:\tEPSV\nResponse:\t500 EPSV not understood\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\n", "pasv-epsv-nat", "425"},
+		{"a data time-out after PASV offers the NAT topics, not the control connection's", "Command:\tPASV\nResponse:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity\n", "pasv-epsv-nat", "425"},
+		{"passive mode stalls", "Response:\t227 Entering Passive Mode (127,0,0,1,195,80).\nCommand:\tLIST\n", "pasv-epsv-nat", "425"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,9 +24,15 @@ type AdapterState struct {
 	Reason     string    `json:"reason,omitempty"`
 	Since      time.Time `json:"since"`
 	Reconnects int       `json:"reconnects"`
+	// Commands says where registering the adapter's commands with its platform stands, for
+	// adapters that register them (Discord): "registering", "registered", "retrying in 1.6s: …",
+	// "failed: …" or "skipped: …". Empty for the others.
+	Commands string `json:"commands,omitempty"`
 }
 
-// Ready reports whether the adapter can answer: connected, listening, or deliberately off.
+// Ready reports whether the adapter can answer on its platform now: connected, listening, or
+// deliberately off. The server's readiness does not hang on it: a platform outage must not take
+// the web and the other platforms out of the load balancer (see web's /readyz).
 func (s AdapterState) Ready() bool {
 	return s.State == StateConnected || s.State == StateListening || s.State == StateOff
 }
@@ -56,7 +62,7 @@ func (h *Health) Set(adapter, state, reason string) {
 		h.states = map[string]AdapterState{}
 	}
 	prev := h.states[adapter]
-	st := AdapterState{State: state, Reason: reason, Since: h.time(), Reconnects: prev.Reconnects}
+	st := AdapterState{State: state, Reason: reason, Since: h.time(), Reconnects: prev.Reconnects, Commands: prev.Commands}
 	if prev.State == state {
 		st.Since = prev.Since
 	}
@@ -65,6 +71,21 @@ func (h *Health) Set(adapter, state, reason string) {
 	if h.OnChange != nil {
 		h.OnChange(adapter, state)
 	}
+}
+
+// SetCommands records where the adapter's command registration stands (see AdapterState.Commands).
+func (h *Health) SetCommands(adapter, status string) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.states == nil {
+		h.states = map[string]AdapterState{}
+	}
+	st := h.states[adapter]
+	st.Commands = status
+	h.states[adapter] = st
 }
 
 // Reconnected counts a reconnect of an adapter's connection.

@@ -29,16 +29,13 @@ type Thread struct {
 	// Focus is the ID of the message the person pointed at: the one that mentioned the bot, or
 	// the one a message shortcut was used on. "" means the last message.
 	Focus string
-	// Notice, when set, is one line the answer begins with: what the bot could not read and what
+	// Notice, when set, becomes the answer's Reply.Notice: what the bot could not read and what
 	// it needs to (a missing Slack scope, a Discord intent), when the thread is only that message.
 	Notice string
 }
 
 // MaxThreadMessages is the most messages of a thread that are read: the last ones.
 const MaxThreadMessages = 100
-
-// NoticeHeading is the heading of the section that carries Thread.Notice.
-const NoticeHeading = "Only this message was read"
 
 // weight is what a message of a thread holds, ordered from least to most decisive.
 type weight int
@@ -342,7 +339,7 @@ func (e *Engine) threadReply(r Reply, best *clue, clues []*clue, notice string) 
 	r.Stable = false
 	if best != nil && best.weight >= clueClean {
 		if len(r.Evidence) == 0 {
-			r.Evidence = evidenceLines(best)
+			r.Evidence = e.threadEvidence(best)
 		}
 		// Naming the message only helps when there were others to choose from.
 		if len(clues) > 1 {
@@ -366,9 +363,7 @@ func (e *Engine) threadReply(r Reply, best *clue, clues []*clue, notice string) 
 			r.Matches = append(r.Matches, c.reply.Matches[0])
 		}
 	}
-	if n := strings.TrimSpace(notice); n != "" {
-		r.Sections = append([]Section{{Heading: NoticeHeading, Body: n}}, r.Sections...)
-	}
+	r.Notice = strings.TrimSpace(notice)
 	return r
 }
 
@@ -384,44 +379,23 @@ func evidenceLabel(k weight) string {
 	return "the message with the log"
 }
 
-// evidenceLines are a message's decisive lines, verbatim: the failing reply (or client error)
-// with the line before and after it, at most MaxEvidence. Passwords are masked.
-func evidenceLines(c *clue) []string {
-	lines := strings.Split(strings.ReplaceAll(c.text, "\r\n", "\n"), "\n")
-	at := -1
-	if c.t != nil {
-		for _, en := range []*transcript.Entry{c.t.Failure(), c.t.ClientError(), c.t.Stalled()} {
-			if en != nil {
-				at = en.Line - 1
-				break
+// threadEvidence is a decisive message's lines when its answer quoted none: the lines around a
+// log's failure, else its first line that says something, verbatim, under the same rules as a
+// single question's evidence (no line with a password, none longer than maxEvidenceLine).
+func (e *Engine) threadEvidence(c *clue) []string {
+	if ev := e.inputEvidence(c.text, c.t); len(ev) > 0 {
+		return ev
+	}
+	for _, l := range strings.Split(c.text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			if len(l) <= maxEvidenceLine && !passwordRE.MatchString(l) {
+				return []string{l}
 			}
+			return nil
 		}
 	}
-	if at < 0 || at >= len(lines) {
-		// A client's message in a sentence: its first line that says something.
-		for i, l := range lines {
-			if strings.TrimSpace(l) != "" {
-				at = i
-				break
-			}
-		}
-	}
-	if at < 0 {
-		return nil
-	}
-	var out []string
-	for i := max(at-1, 0); i <= min(at+1, len(lines)-1) && len(out) < MaxEvidence; i++ {
-		l := strings.TrimSpace(lines[i])
-		if l == "" {
-			continue
-		}
-		out = append(out, truncate(passRE.ReplaceAllString(l, "${1}****"), 200))
-	}
-	return out
+	return nil
 }
-
-// passRE finds a password sent in a log (PASS or ACCT and its argument).
-var passRE = regexp.MustCompile(`(?i)(\b(?:PASS|ACCT)\s+)\S.*$`)
 
 // serverFromThread names the server software when another message of the thread gives it away
 // (the greeting in one message, the failing reply in another) and the decisive one did not.

@@ -15,10 +15,10 @@ import (
 const (
 	loginLog = "Status:\tConnecting to 203.0.113.5:21...\nResponse:\t220 (vsFTPd 3.0.3)\nCommand:\tUSER bob\nResponse:\t331 Please specify the password.\nCommand:\tPASS hunter2\nResponse:\t530 Login incorrect.\nError:\tCritical error: Could not connect to server"
 	// A listing that times out after the server named a passive port: the client's error.
-	listingLog = "Status:\tRetrieving directory listing...\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (10,0,0,5,195,80)\nCommand:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity\nError:\tFailed to retrieve directory listing"
+	listingLog = "Status:\tRetrieving directory listing...\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (203,0,113,5,195,80)\nCommand:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity\nError:\tFailed to retrieve directory listing"
 	// A download refused: a server's reply line.
 	refusedLog = "Command:\tRETR report.csv\nResponse:\t550 Failed to open file.\nError:\tCritical file transfer error"
-	dataLog    = "Command:\tPASV\nResponse:\t227 Entering Passive Mode (10,0,0,5,195,80)\nCommand:\tLIST\nResponse:\t425 Failed to establish connection."
+	dataLog    = "Command:\tPASV\nResponse:\t227 Entering Passive Mode (203,0,113,5,195,80)\nCommand:\tLIST\nResponse:\t425 Failed to establish connection."
 	botCard    = "Failed at login: 530 Not logged in\nThe server refused PASS with 530."
 )
 
@@ -33,7 +33,8 @@ func TestDiagnose(t *testing.T) {
 	tests := []struct {
 		name     string
 		thread   bot.Thread
-		first    string   // Matches[0].ID of the answer
+		first    string   // Matches[0].ID of the answer, when decides is not set
+		decides  string   // the id of the message whose own answer (Ask) the thread's answer must be
 		source   string   // the id of the message EvidenceSource links to; "" = none
 		evidence []string // Reply.Evidence; nil = only checked to be there when source is set
 		noLines  bool     // Reply.Evidence must be empty
@@ -47,8 +48,7 @@ func TestDiagnose(t *testing.T) {
 				msg("2", loginLog),
 				msg("3", "any idea what's wrong?"),
 			}},
-			first: "530", source: "2",
-			evidence: []string{"Command:\tPASS ****", "Response:\t530 Login incorrect.", "Error:\tCritical error: Could not connect to server"},
+			decides: "2", source: "2",
 		},
 		{
 			name: "the server's reply line beats the client's log",
@@ -57,7 +57,7 @@ func TestDiagnose(t *testing.T) {
 				msg("2", listingLog),
 				msg("3", "what does this mean?"),
 			}, Focus: "3"},
-			first: "550", source: "1", evidence: []string{"server side says: 550 Permission denied."},
+			decides: "1", source: "1", evidence: []string{"server side says: 550 Permission denied."},
 		},
 		{
 			name: "the client's log alone decides over a question",
@@ -65,8 +65,7 @@ func TestDiagnose(t *testing.T) {
 				msg("1", "why is the listing so slow?"),
 				msg("2", listingLog),
 			}},
-			first: "425", source: "2",
-			evidence: []string{"Command:\tMLSD", "Error:\tConnection timed out after 20 seconds of inactivity", "Error:\tFailed to retrieve directory listing"},
+			decides: "2", source: "2",
 		},
 		{
 			name: "a log in a code block, a line in inline code",
@@ -76,8 +75,7 @@ func TestDiagnose(t *testing.T) {
 				msg("3", "`550 Failed to open file.`"),
 				msg("4", "why does the directory listing fail?"),
 			}},
-			first: "425", source: "1",
-			evidence: []string{"Command:\tLIST", "Response:\t425 Failed to establish connection."},
+			decides: "1", source: "1",
 		},
 		{
 			name: "a reply line in inline code is evidence",
@@ -85,7 +83,7 @@ func TestDiagnose(t *testing.T) {
 				msg("1", "`550 Failed to open file.`"),
 				msg("2", "any idea?"),
 			}},
-			first: "550", source: "1", evidence: []string{"550 Failed to open file."},
+			decides: "1", source: "1", evidence: []string{"550 Failed to open file."},
 		},
 		{
 			name: "the bot's own card is skipped",
@@ -94,7 +92,7 @@ func TestDiagnose(t *testing.T) {
 				{ID: "2", Text: botCard, FromBot: true},
 				msg("3", "thanks, and this?"),
 			}},
-			first: "550", source: "1",
+			decides: "1", source: "1",
 		},
 		{
 			name: "a question narrows between two failures",
@@ -103,7 +101,7 @@ func TestDiagnose(t *testing.T) {
 				msg("2", loginLog),
 				msg("3", "why does the directory listing fail?"),
 			}},
-			first: "425", source: "1",
+			decides: "1", source: "1",
 		},
 		{
 			name: "without a question the latest failure decides",
@@ -111,7 +109,7 @@ func TestDiagnose(t *testing.T) {
 				msg("1", dataLog),
 				msg("2", loginLog),
 			}},
-			first: "530", source: "2",
+			decides: "2", source: "2",
 		},
 		{
 			name: "the pointed-at message wins a tie",
@@ -120,7 +118,7 @@ func TestDiagnose(t *testing.T) {
 				msg("2", loginLog),
 				msg("3", "same here"),
 			}, Focus: "1"},
-			first: "425", source: "1",
+			decides: "1", source: "1",
 		},
 		{
 			name: "a code asked about picks the message with its reply",
@@ -129,7 +127,7 @@ func TestDiagnose(t *testing.T) {
 				msg("2", refusedLog),
 				msg("3", "what does 530 mean?"),
 			}},
-			first: "530", source: "1",
+			decides: "1", source: "1",
 		},
 		{
 			name: "a code asked about that no message holds is answered as asked",
@@ -153,12 +151,12 @@ func TestDiagnose(t *testing.T) {
 				msg("1", "it's a Debian box running vsftpd 3.0.3"),
 				msg("2", "on upload: Response: 553 Could not create file."),
 			}},
-			first: "553", source: "2", inBody: "vsftpd",
+			decides: "2", source: "2", inBody: "vsftpd",
 		},
 		{
-			name:   "a notice says what could not be read",
-			thread: bot.Thread{Messages: []bot.Message{msg("1", "550 Failed to open file.")}, Notice: "I need the channels:history scope to read the whole thread."},
-			first:  "550", source: "", evidence: []string{"550 Failed to open file."}, inBody: "channels:history",
+			name:    "a notice says what could not be read",
+			thread:  bot.Thread{Messages: []bot.Message{msg("1", "550 Failed to open file.")}, Notice: "I need the channels:history scope to read the whole thread."},
+			decides: "1", source: "", evidence: []string{"550 Failed to open file."}, inBody: "channels:history",
 		},
 		{
 			name: "a bare mention with nothing else gets help",
@@ -177,12 +175,25 @@ func TestDiagnose(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.Diagnose(tt.thread)
-			first := ""
-			if len(r.Matches) > 0 {
-				first = r.Matches[0].ID
+			want := tt.first
+			if tt.decides != "" {
+				// The decisive message's own answer, whatever the knowledge says about it: this
+				// tests which message decides, not what the engine answers a log with.
+				for _, m := range tt.thread.Messages {
+					if m.ID == tt.decides {
+						own := e.Ask(m.Text)
+						want = firstID(own)
+						if own.Title != r.Title {
+							t.Errorf("Diagnose: title %q, want message %s's own %q", r.Title, tt.decides, own.Title)
+						}
+					}
+				}
 			}
-			if first != tt.first {
-				t.Errorf("Diagnose: Matches[0] = %q, want %q (title %q)", first, tt.first, r.Title)
+			if want == "" {
+				want = firstID(bot.Reply{}) // no match at all
+			}
+			if first := firstID(r); first != want {
+				t.Errorf("Diagnose: Matches[0] = %q, want %q (title %q)", first, want, r.Title)
 			}
 			switch {
 			case tt.source == "" && r.EvidenceSource != nil:
@@ -207,8 +218,8 @@ func TestDiagnose(t *testing.T) {
 			if r.Stable {
 				t.Error("a thread's answer is Stable; it depends on more than its Query")
 			}
-			if tt.inBody != "" && !strings.Contains(flatten(r), tt.inBody) {
-				t.Errorf("the answer does not mention %q:\n%s", tt.inBody, flatten(r))
+			if tt.inBody != "" && !strings.Contains(r.Notice+"\n"+flatten(r), tt.inBody) {
+				t.Errorf("the answer does not mention %q:\n%s\n%s", tt.inBody, r.Notice, flatten(r))
 			}
 			for _, l := range r.Evidence {
 				if strings.Contains(l, "hunter2") {
@@ -219,15 +230,22 @@ func TestDiagnose(t *testing.T) {
 	}
 }
 
-// TestDiagnoseNotice: the notice comes first, so a one-message answer says what it needs.
+// TestDiagnoseNotice: the notice is the answer's Notice and leads its card, within the card's
+// budget, however much else the card holds.
 func TestDiagnoseNotice(t *testing.T) {
 	e := bottest.Engine(t)
-	r := e.Diagnose(bot.Thread{Messages: []bot.Message{msg("1", "530 Login incorrect.")}, Notice: "I need channels:history."})
-	if len(r.Sections) == 0 || r.Sections[0].Heading != bot.NoticeHeading || r.Sections[0].Body != "I need channels:history." {
-		t.Errorf("first section = %+v, want the notice", r.Sections[:min(1, len(r.Sections))])
+	notice := "I could read only this message. To read the whole thread I need the channels:history scope."
+	for _, text := range []string{"530 Login incorrect.", loginLog, "qwzx pltk", ""} {
+		r := e.Diagnose(bot.Thread{Messages: []bot.Message{msg("1", text)}, Notice: notice})
+		if r.Notice != notice {
+			t.Errorf("%q: Notice = %q, want %q", short(text), r.Notice, notice)
+		}
+		if c := r.Card(); c.Notice != notice || c.Size() > bot.CardBudget {
+			t.Errorf("%q: card notice %q, size %d (budget %d)", short(text), c.Notice, c.Size(), bot.CardBudget)
+		}
 	}
 	// The engine's cached single-message answer is not changed by the thread's.
-	if single := e.Ask("530 Login incorrect."); len(single.Sections) > 0 && single.Sections[0].Heading == bot.NoticeHeading {
+	if single := e.Ask("530 Login incorrect."); single.Notice != "" {
 		t.Error("the notice leaked into the cached answer of the message on its own")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -118,6 +119,83 @@ func Render(w io.Writer, r bot.Reply, o Options) error {
 	return err
 }
 
+// RenderCard writes r's card (bot.Reply.Card): the title, the evidence, what it means here, what
+// to do first, the context line, related answers and the guide link, and then how to see the
+// rest (more says what to type or pass for it: "more", "--more"). It is the first screen of an
+// answer; Render writes everything.
+func RenderCard(w io.Writer, r bot.Reply, o Options, more string) error {
+	if o.Width <= 0 {
+		o.Width = 88
+	}
+	c := r.Card()
+	p := &printer{o: o}
+	p.line(p.paint(bold+severityColor[r.Severity], c.Title))
+	switch len(c.Evidence) {
+	case 0:
+	case 1:
+		p.wrapHang(c.Evidence[0], p.paint(dim, c.EvidenceLabel+": "), "  ")
+	default:
+		p.line(p.paint(dim, c.EvidenceLabel+":"))
+		for _, l := range c.Evidence {
+			p.line("  " + strings.ReplaceAll(l, "\t", " "))
+		}
+	}
+	if c.EvidenceSource != nil {
+		p.line(p.paint(dim, "from "+c.EvidenceSource.URL))
+	}
+	if c.Meaning != "" {
+		p.wrap(c.Meaning, "")
+	}
+	if c.TeamNote != "" {
+		p.wrapHang(c.TeamNote, p.paint(bold, "Your team's note: "), "  ")
+	}
+	if len(c.List) > 0 {
+		p.line("")
+		p.line(p.paint(bold, c.ListHeading))
+		for _, it := range c.List {
+			p.wrapHang(it, "  • ", "    ")
+		}
+	}
+	if len(c.FirstSteps) > 0 {
+		p.line("")
+		p.line(p.paint(bold, "What to do first"))
+		for i, s := range c.FirstSteps {
+			bullet := fmt.Sprintf("  %d. ", i+1)
+			p.wrapHang(s, bullet, strings.Repeat(" ", utf8.RuneCountInString(bullet)))
+		}
+	}
+	if len(c.Context) > 0 {
+		p.line("")
+		p.wrap(p.paint(dim, strings.Join(c.Context, " · ")), "")
+	}
+	if len(c.Related) > 0 {
+		var labels []string
+		for _, ref := range c.Related {
+			if len(labels) < maxCardRelated && !slices.Contains(c.List, ref.Label) {
+				labels = append(labels, ref.Label)
+			}
+		}
+		if len(labels) > 0 {
+			p.wrapHang(strings.Join(labels, " · "), p.paint(bold, "Related: "), "  ")
+		}
+	}
+	if c.Guide != "" {
+		url := c.Guide
+		if o.BaseURL != "" {
+			url = strings.TrimRight(o.BaseURL, "/") + url
+		}
+		p.line(p.paint(dim, bot.LinkGuide+": ") + url)
+	}
+	if c.More && more != "" {
+		p.line(p.paint(dim, "The whole answer: "+more))
+	}
+	_, err := io.WriteString(w, p.b.String())
+	return err
+}
+
+// maxCardRelated is how many related answers the card lists; More lists them all.
+const maxCardRelated = 5
+
 type printer struct {
 	o Options
 	b strings.Builder
@@ -201,12 +279,14 @@ func visibleLen(s string) int {
 // Answerer is what the prompt asks: the bot engine's Handle.
 type Answerer func(ctx context.Context, text string) bot.Reply
 
-// Prompt reads questions from in until EOF, "quit" or "exit", answering each on out. A line
-// "paste" starts a multi-line paste (a log) that ends at an empty line.
+// Prompt reads questions from in until EOF, "quit" or "exit", answering each on out with its
+// card. A line "more" shows the rest of the last answer; "paste" starts a multi-line paste (a
+// log) that ends at an empty line.
 func Prompt(ctx context.Context, in io.Reader, out io.Writer, answer Answerer, o Options) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	fmt.Fprintln(out, "ftpbot — ask about an FTP reply code, error, log or mode. Type help, paste (for a multi-line log), or quit.")
+	fmt.Fprintln(out, "ftpbot — ask about an FTP reply code, error, log or mode. Type help, paste (for a multi-line log), more (the rest of the last answer), or quit.")
+	var last *bot.Reply
 	for {
 		fmt.Fprint(out, "ftp> ")
 		if !sc.Scan() {
@@ -219,6 +299,16 @@ func Prompt(ctx context.Context, in io.Reader, out io.Writer, answer Answerer, o
 			continue
 		case "quit", "exit", `\q`:
 			return nil
+		case "more":
+			if last == nil {
+				fmt.Fprintln(out, "Ask something first; more shows the rest of the last answer.")
+				continue
+			}
+			if err := Render(out, *last, o); err != nil {
+				return err
+			}
+			fmt.Fprintln(out)
+			continue
 		case "paste":
 			fmt.Fprintln(out, "Paste the log, then an empty line:")
 			var lines []string
@@ -230,7 +320,9 @@ func Prompt(ctx context.Context, in io.Reader, out io.Writer, answer Answerer, o
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := Render(out, answer(ctx, q), o); err != nil {
+		r := answer(ctx, q)
+		last = &r
+		if err := RenderCard(out, r, o, "type more"); err != nil {
 			return err
 		}
 		fmt.Fprintln(out)

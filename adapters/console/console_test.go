@@ -26,6 +26,11 @@ func TestRenderGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				golden.Check(t, filepath.Join("testdata", "golden", name+".txt"), buf.Bytes())
+				var card bytes.Buffer
+				if err := RenderCard(&card, c.Reply, Options{Color: color, BaseURL: "http://127.0.0.1:8080"}, "type more"); err != nil {
+					t.Fatal(err)
+				}
+				golden.Check(t, filepath.Join("testdata", "golden", name+".card.txt"), card.Bytes())
 				if !color && strings.Contains(buf.String(), "\x1b[") {
 					t.Error("escape codes without colour")
 				}
@@ -47,7 +52,7 @@ func TestWrapWidth(t *testing.T) {
 
 func TestPrompt(t *testing.T) {
 	e := bottest.Engine(t)
-	in := strings.NewReader("530\n\npaste\n220 hi\nUSER a\n331 pw\nPASS b\n530 Login incorrect.\n\nquit\n550\n")
+	in := strings.NewReader("more\n530\n\npaste\n220 hi\nUSER a\n331 pw\nPASS b\n530 Login incorrect.\n\nmore\nquit\n550\n")
 	var out bytes.Buffer
 	var asked []string
 	answer := func(ctx context.Context, q string) bot.Reply {
@@ -58,8 +63,15 @@ func TestPrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	if strings.Count(got, "530 Not logged in") < 2 || !strings.Contains(got, "Timeline") {
-		t.Errorf("prompt output lacks the two answers:\n%s", got)
+	// Each answer's first screen is its card; "more" shows the whole of the last one.
+	if strings.Count(got, "530 Not logged in") < 3 || strings.Count(got, "What to do first") < 2 || !strings.Contains(got, "Timeline") {
+		t.Errorf("prompt output lacks the two cards and the More view of the second:\n%s", got)
+	}
+	if !strings.Contains(got, "Ask something first") {
+		t.Error("more before any question does not say what it does")
+	}
+	if i, j := strings.Index(got, "What to do first"), strings.Index(got, "Likely causes"); j >= 0 && j < i {
+		t.Error("the first screen shows the causes, which belong to more")
 	}
 	// "530", the pasted log, then quit: the "550" after it must never be asked.
 	if len(asked) != 2 || asked[0] != "530" || !strings.Contains(asked[1], "USER a") {

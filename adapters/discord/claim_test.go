@@ -38,7 +38,8 @@ func TestGatewayClaim(t *testing.T) {
 					t.Fatal(err)
 				}
 				a.gatewayInteraction(&i)
-				a.wg.Wait()
+				a.workers.Wait()
+				a.busyWorkers.Wait()
 			}
 			if n := len(rec.Calls()); n != tt.answers {
 				t.Errorf("%d responses to one interaction seen by two replicas, want %d", n, tt.answers)

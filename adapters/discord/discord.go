@@ -24,10 +24,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/ftpbot/ftpbot/adapters/chatkit"
 	"github.com/ftpbot/ftpbot/bot"
 )
 
@@ -63,13 +63,12 @@ type Adapter struct {
 	key  ed25519.PublicKey
 	rest *discordgo.Session // REST calls: responses, follow-ups, registration
 	log  *slog.Logger
-	sem  chan struct{}
-	// busySem bounds the "busy, try again" replies in flight (see busy).
-	busySem chan struct{}
+	// workers answer interactions and mentions, a bounded number at once; busyWorkers send the
+	// "busy, try again" replies when every worker is taken (see busy).
+	workers, busyWorkers *chatkit.Workers
 	// rendered holds the responses to stable questions, encoded (see fast).
-	rendered *bot.Cache[*response]
-	wg       sync.WaitGroup
-	baseCtx  context.Context
+	rendered  *bot.Cache[*response]
+	questions *chatkit.Questions // the questions behind the cards' More buttons
 }
 
 // Name is the adapter's name in health, metrics and logs.
@@ -99,11 +98,13 @@ func New(o Options) (*Adapter, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &Adapter{o: o, log: o.Log, sem: make(chan struct{}, o.MaxConcurrent), busySem: make(chan struct{}, busyReplies), baseCtx: context.Background(),
-		rendered: bot.NewCache[*response](renderedAnswers)}
+	a := &Adapter{o: o, log: o.Log, rendered: chatkit.NewRendered[*response](), questions: chatkit.NewQuestions(1000)}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
+	a.workers = chatkit.NewWorkers(chatkit.WorkerOptions{Max: o.MaxConcurrent, Name: Name, Log: a.log, Health: o.Health,
+		OnBusy: func() { a.deliveryFailed("busy") }})
+	a.busyWorkers = chatkit.NewWorkers(chatkit.WorkerOptions{Max: busyReplies, Name: Name, Log: a.log, Health: o.Health})
 	if o.Mode == "http" {
 		a.key, _ = hex.DecodeString(o.PublicKey) // Problems checked it
 	}
@@ -176,16 +177,17 @@ func (a *Adapter) Routes() map[string]http.Handler {
 	return map[string]http.Handler{"POST /discord/interactions": http.HandlerFunc(a.serveHTTP)}
 }
 
-// Run connects (gateway) or waits (HTTP mode) until ctx ends.
+// Run connects (gateway) or waits (HTTP mode) until ctx ends, and returns nil then. Discord being
+// unreachable is not an error: opening the gateway and registering the commands are retried in
+// the background (see gateway.go) and reported through Health.
 func (a *Adapter) Run(ctx context.Context) error {
-	a.baseCtx = ctx
-	defer a.wg.Wait()
+	defer a.busyWorkers.Shutdown(drainTimeout)
+	defer a.workers.Shutdown(drainTimeout)
 	if a.o.Mode == "http" {
-		if err := a.Register(ctx); err != nil {
-			a.log.Warn("discord: command registration failed", "error", err)
-		}
 		a.o.Health.Set(Name, bot.StateListening, "POST /discord/interactions")
+		registered := a.registerInBackground(ctx)
 		<-ctx.Done()
+		<-registered
 		return nil
 	}
 	return a.runGateway(ctx)
@@ -209,16 +211,16 @@ func (a *Adapter) runGateway(ctx context.Context) error {
 	if a.o.MessageContent {
 		s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.mention(m.Message) })
 	}
-	a.o.Health.Set(Name, bot.StateConnecting, "")
-	if err := a.Register(ctx); err != nil {
-		a.log.Warn("discord: command registration failed; existing commands stay", "error", err)
-	}
-	if err := s.Open(); err != nil {
-		a.o.Health.Set(Name, bot.StateDisconnected, "could not open the gateway: check the bot token")
-		return fmt.Errorf("discord: opening the gateway: %w", err)
-	}
+	// Neither step holds up the start or stops ftpbot when Discord cannot be reached: both retry
+	// in the background (see gateway.go) while the web reference and Slack keep answering.
+	registered := a.registerInBackground(ctx)
+	opened := a.openGateway(ctx)
 	<-ctx.Done()
+	<-registered
 	a.o.Health.Set(Name, bot.StateOff, "shut down")
+	if !opened {
+		return nil
+	}
 	return s.Close()
 }
 
@@ -228,18 +230,7 @@ func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
 	if !a.claim("interaction:" + i.ID) {
 		return
 	}
-	select {
-	case a.sem <- struct{}{}:
-	default:
-		a.busy(i)
-		return
-	}
-	a.wg.Add(1)
-	go func() {
-		defer func() { <-a.sem; a.wg.Done() }()
-		defer bot.Recover(a.log, a.o.Health, "discord: gateway interaction", nil)
-		ctx, cancel := context.WithTimeout(a.baseCtx, 2500*time.Millisecond)
-		defer cancel()
+	ok := a.workers.TryGo(ackTimeout, func(ctx context.Context) {
 		resp, later := a.respond(ctx, i)
 		if resp == nil {
 			return
@@ -251,8 +242,19 @@ func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
 		if later != nil {
 			later()
 		}
-	}()
+	})
+	if !ok {
+		a.busy(i)
+	}
 }
+
+// Tunables: Discord waits three seconds for a response; the token then lives 15 minutes.
+const (
+	ackTimeout    = 2500 * time.Millisecond
+	laterTimeout  = 14 * time.Minute
+	mentionTimout = 30 * time.Second
+	drainTimeout  = 5 * time.Second
+)
 
 // busyReplies bounds the "busy, try again" replies in flight at once.
 const busyReplies = 4
@@ -264,21 +266,7 @@ const busyText = "ftpbot is answering a lot of questions right now. Please try a
 // instead of leaving Discord to show "This interaction failed". Those replies have a small pool
 // of their own; past it the interaction is dropped, logged and counted.
 func (a *Adapter) busy(i *discordgo.Interaction) {
-	select {
-	case a.busySem <- struct{}{}:
-	default:
-		a.log.Warn("discord: too many interactions at once; dropping one")
-		if a.o.OnDeliveryFailure != nil {
-			a.o.OnDeliveryFailure("busy")
-		}
-		return
-	}
-	a.wg.Add(1)
-	go func() {
-		defer func() { <-a.busySem; a.wg.Done() }()
-		defer bot.Recover(a.log, a.o.Health, "discord: busy reply", nil)
-		ctx, cancel := context.WithTimeout(a.baseCtx, 2500*time.Millisecond)
-		defer cancel()
+	ok := a.busyWorkers.TryGo(ackTimeout, func(ctx context.Context) {
 		resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{Content: busyText, Flags: discordgo.MessageFlagsEphemeral,
 				AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}
@@ -289,7 +277,17 @@ func (a *Adapter) busy(i *discordgo.Interaction) {
 		if err := a.rest.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
 			a.log.Warn("discord: the busy reply failed", "error", redactURL(err))
 		}
-	}()
+	})
+	if !ok {
+		a.log.Warn("discord: too many interactions at once; dropping one")
+		a.deliveryFailed("busy")
+	}
+}
+
+func (a *Adapter) deliveryFailed(reason string) {
+	if a.o.OnDeliveryFailure != nil {
+		a.o.OnDeliveryFailure(reason)
+	}
 }
 
 // serveHTTP is the interactions endpoint: verify, parse, answer in the response body.
@@ -330,12 +328,7 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	w.Write(out)
 	if later != nil {
-		a.wg.Add(1)
-		go func() {
-			defer a.wg.Done()
-			defer bot.Recover(a.log, a.o.Health, "discord: deferred answer", nil)
-			later()
-		}()
+		a.workers.Go(laterTimeout, func(context.Context) { later() })
 	}
 }
 
@@ -354,19 +347,7 @@ func (a *Adapter) verify(r *http.Request, body []byte) bool {
 	return discordgo.VerifyInteraction(r, a.key)
 }
 
-func httpError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
-}
-
-// slowTextBytes is the size of pasted text (a long log) that is answered through a deferred
-// response rather than within the interaction's three seconds.
-const slowTextBytes = 8 << 10
-
-// renderedAnswers bounds the cache of encoded answers: a few hundred distinct questions cover
-// what a community asks again and again, at about 6 KB each.
-const renderedAnswers = 128
+func httpError(w http.ResponseWriter, status int, msg string) { chatkit.HTTPError(w, status, msg) }
 
 // response is an interaction response and, for a cached answer, its JSON already encoded.
 type response struct {
@@ -474,8 +455,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, text str
 	if public {
 		req.Text = strings.TrimSpace(text) + " public"
 	}
-	cmd, _ := bot.ParseCommand(text)
-	if !cmd.Slow && len(text) <= slowTextBytes {
+	if !chatkit.Slow(text) {
 		return a.fast(a.o.Engine.Handle(ctx, req)), nil
 	}
 	return a.deferred(i, public, func(context.Context) bot.Request { return req })
@@ -491,7 +471,7 @@ func (a *Adapter) deferred(i *discordgo.Interaction, public bool, build func(ctx
 	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}
 	later := func() {
-		ctx, cancel := context.WithTimeout(a.baseCtx, 14*time.Minute)
+		ctx, cancel := context.WithTimeout(a.workers.Context(), laterTimeout)
 		defer cancel()
 		req := build(ctx)
 		req.Progress = a.progress(ctx, i)
@@ -520,6 +500,7 @@ func (a *Adapter) fast(r bot.Reply) (resp *response) {
 	})
 	if r.Stable {
 		if c, ok := a.rendered.Get(r.Query); ok {
+			a.questions.Key(r.Query) // the cached card's More button names it
 			return c
 		}
 	}
@@ -597,23 +578,53 @@ func redactURL(err error) error {
 }
 
 func (a *Adapter) render(r bot.Reply) *discordgo.InteractionResponseData {
-	return Render(r, RenderOptions{BaseURL: a.o.BaseURL, Ephemeral: r.Visibility != bot.InChannel})
+	return Render(r, a.options(r, r.Visibility != bot.InChannel))
 }
 
-// component handles the buttons: a related answer replaces the message in place; Share posts the
-// message's answer publicly, attributed to whoever shared it.
+// options are the rendering options of an answer: the web reference and, when the answer has
+// more than its card, the More button's token, which remembers the question.
+func (a *Adapter) options(r bot.Reply, ephemeral bool) RenderOptions {
+	o := RenderOptions{BaseURL: a.o.BaseURL, Ephemeral: ephemeral}
+	if len(r.Sections) > 0 {
+		o.MoreToken = a.questions.MoreToken(r)
+	}
+	return o
+}
+
+// component handles the card's controls. More and the related menu show their answer in
+// place of a private answer (an update, type 7); on a message the channel sees they answer
+// privately to who pressed (a new ephemeral message, type 4 with flag 64), and the shared
+// message never changes. Share posts the message's answer publicly, attributed to whoever
+// shared it.
 func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, func()) {
-	id := i.MessageComponentData().CustomID
-	switch {
-	case strings.HasPrefix(id, idAsk):
-		q := strings.TrimPrefix(id, idAsk)
+	d := i.MessageComponentData()
+	id := d.CustomID
+	private := i.Message == nil || i.Message.Flags&discordgo.MessageFlagsEphemeral != 0
+	view := func(q string, render func(bot.Reply, RenderOptions) *discordgo.InteractionResponseData) *discordgo.InteractionResponse {
 		r := a.o.Engine.Handle(ctx, bot.Request{Text: q, User: userID(i), Platform: Name})
-		// The update keeps the message's own visibility: a public message stays public and
-		// gets no Share button, a private one keeps its Share button.
-		ephemeral := i.Message == nil || i.Message.Flags&discordgo.MessageFlagsEphemeral != 0
-		data := Render(r, RenderOptions{BaseURL: a.o.BaseURL, Ephemeral: ephemeral})
-		data.Flags = 0
-		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: data}, nil
+		data := render(r, a.options(r, true))
+		if private {
+			data.Flags = 0 // an update keeps the message's own flags
+			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: data}
+		}
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
+	}
+	switch {
+	case id == idRelated:
+		if len(d.Values) == 0 || d.Values[0] == "" {
+			return nil, nil
+		}
+		return view(d.Values[0], Render), nil
+	case strings.HasPrefix(id, idAsk):
+		return view(strings.TrimPrefix(id, idAsk), Render), nil
+	case strings.HasPrefix(id, idMore):
+		q := a.questions.MoreQuestion(strings.TrimPrefix(id, idMore))
+		if c, _ := bot.ParseCommand(q); c.Slow || strings.TrimSpace(q) == "" {
+			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+				Data: &discordgo.InteractionResponseData{Content: "That answer is too old to open. Ask again with /ftp.", Flags: discordgo.MessageFlagsEphemeral,
+					AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}, nil
+		}
+		return view(q, RenderMore), nil
 	case id == idShare:
 		if i.Message == nil || len(i.Message.Embeds) == 0 {
 			return nil, nil
@@ -656,17 +667,7 @@ func (a *Adapter) mention(m *discordgo.Message) {
 	if !a.claim("message:" + m.ID) {
 		return
 	}
-	select {
-	case a.sem <- struct{}{}:
-	default:
-		return
-	}
-	a.wg.Add(1)
-	go func() {
-		defer func() { <-a.sem; a.wg.Done() }()
-		defer bot.Recover(a.log, a.o.Health, "discord: mention", nil)
-		ctx, cancel := context.WithTimeout(a.baseCtx, 30*time.Second)
-		defer cancel()
+	ok := a.workers.TryGo(mentionTimout, func(ctx context.Context) {
 		req := bot.Request{Text: text, User: m.Author.ID, Platform: Name}
 		if a.isThread(ctx, m.ChannelID) {
 			req.Thread = a.threadOf(ctx, m, me.ID)
@@ -674,19 +675,22 @@ func (a *Adapter) mention(m *discordgo.Message) {
 			req.Thread = a.replyChain(ctx, m, m.GuildID, me.ID)
 		}
 		r := a.o.Engine.Handle(ctx, req)
-		data := Render(r, RenderOptions{BaseURL: a.o.BaseURL})
+		data := Render(r, a.options(r, false))
 		send := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions,
 			Reference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}}
 		a.retry(ctx, "reply to mention", func() error {
 			_, err := a.rest.ChannelMessageSendComplex(m.ChannelID, send, discordgo.WithContext(ctx))
 			return err
 		})
-	}()
+	})
+	if !ok {
+		a.deliveryFailed("busy")
+	}
 }
 
 // claim reports whether this replica should answer the gateway event id (see Options.Gateway).
 func (a *Adapter) claim(id string) bool {
-	return a.o.Gateway == nil || a.o.Gateway.First(a.baseCtx, id)
+	return a.o.Gateway == nil || a.o.Gateway.First(a.workers.Context(), id)
 }
 
 func mentions(m *discordgo.Message, id string) bool {

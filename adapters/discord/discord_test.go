@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,100 +27,133 @@ import (
 	"github.com/ftpbot/ftpbot/internal/signtest"
 )
 
+// TestRenderGolden pins the card and the More view of the canonical replies, as recorded by the
+// bot package (bot/testdata/replies). Refresh with go test ./adapters/discord -update.
 func TestRenderGolden(t *testing.T) {
 	for _, c := range bottest.Replies(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			data := Render(c.Reply, RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true})
-			got, err := json.MarshalIndent(data, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden.Check(t, filepath.Join("testdata", "golden", c.Name+".json"), got)
+			o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "q1:" + c.Reply.ID}
+			checkGolden(t, c.Name, Render(c.Reply, o))
+			checkGolden(t, c.Name+".more", RenderMore(c.Reply, o))
 		})
 	}
 }
 
-// TestRenderWithinLimits checks every canonical reply against every Discord limit, both
-// ephemeral and public.
+func checkGolden(t *testing.T, name string, data *discordgo.InteractionResponseData) {
+	t.Helper()
+	got, err := json.MarshalIndent(data, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "golden", name+".json"), got)
+}
+
+// TestRenderWithinLimits checks every canonical reply's card and More view against every
+// Discord limit, both ephemeral and public, and the card against its budget.
 func TestRenderWithinLimits(t *testing.T) {
 	for _, c := range bottest.Replies(t) {
 		for _, eph := range []bool{true, false} {
-			data := Render(c.Reply, RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: eph})
-			for _, p := range limitProblems(data) {
-				t.Errorf("%s (ephemeral %v): %s", c.Name, eph, p)
-			}
-			if data.AllowedMentions == nil || data.AllowedMentions.Parse == nil || len(data.AllowedMentions.Parse) != 0 {
-				t.Errorf("%s: AllowedMentions = %+v, want an empty parse list", c.Name, data.AllowedMentions)
-			}
-			if eph != (data.Flags&discordgo.MessageFlagsEphemeral != 0) {
-				t.Errorf("%s: flags %v for ephemeral=%v", c.Name, data.Flags, eph)
+			o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: eph, MoreToken: "0123456789ab:" + c.Reply.ID}
+			for _, v := range []struct {
+				name string
+				data *discordgo.InteractionResponseData
+			}{{"card", Render(c.Reply, o)}, {"more", RenderMore(c.Reply, o)}} {
+				data := v.data
+				for _, p := range limitProblems(data) {
+					t.Errorf("%s %s (ephemeral %v): %s", c.Name, v.name, eph, p)
+				}
+				if v.name == "card" {
+					for _, p := range CardProblems(data) {
+						t.Errorf("%s card (ephemeral %v): %s", c.Name, eph, p)
+					}
+				}
+				if data.AllowedMentions == nil || data.AllowedMentions.Parse == nil || len(data.AllowedMentions.Parse) != 0 {
+					t.Errorf("%s: AllowedMentions = %+v, want an empty parse list", c.Name, data.AllowedMentions)
+				}
+				if eph != (data.Flags&discordgo.MessageFlagsEphemeral != 0) {
+					t.Errorf("%s: flags %v for ephemeral=%v", c.Name, data.Flags, eph)
+				}
 			}
 		}
 	}
 }
 
-func limitProblems(d *discordgo.InteractionResponseData) []string {
-	var p []string
-	n := utf8.RuneCountInString
-	total := 0
-	if len(d.Embeds) > 10 {
-		p = append(p, "more than 10 embeds")
+// TestRenderUniqueCustomIDs: a live-check report whose steps name one code twice once rendered
+// two buttons with the custom_id ftp:ask:502, and Discord rejected the whole message.
+func TestRenderUniqueCustomIDs(t *testing.T) {
+	data := Render(bottest.Probe(), RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "0123456789ab:x"})
+	for _, p := range Problems(data) {
+		t.Error(p)
 	}
-	for _, e := range d.Embeds {
-		if n(e.Title) > maxTitle {
-			p = append(p, "title over 256")
-		}
-		if n(e.Description) > maxDescription {
-			p = append(p, "description over 4096")
-		}
-		if len(e.Fields) > maxFields {
-			p = append(p, "over 25 fields")
-		}
-		total += n(e.Title) + n(e.Description)
-		for _, f := range e.Fields {
-			if n(f.Name) > maxFieldName || n(f.Value) > maxFieldValue || f.Name == "" || f.Value == "" {
-				p = append(p, "field name/value out of bounds: "+f.Name)
-			}
-			total += n(f.Name) + n(f.Value)
-		}
-		if e.Footer != nil {
-			if n(e.Footer.Text) > maxFooter {
-				p = append(p, "footer over 2048")
-			}
-			total += n(e.Footer.Text)
-		}
-		if len(e.URL) > maxURL {
-			p = append(p, "url over 512")
+	m := menuOf(data)
+	if m == nil || len(m.Options) != 1 || m.Options[0].Value != "502" {
+		t.Errorf("related menu = %+v, want 502 once", m)
+	}
+}
+
+// TestRenderLayout checks what a card and its More view are made of.
+func TestRenderLayout(t *testing.T) {
+	r := bottest.Engine(t).Handle(context.Background(), bot.Request{Text: "550 Failed to open file.", Platform: "test"})
+	o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "0123456789ab:550"}
+	card := Render(r, o)
+	e := card.Embeds[0]
+	for _, want := range []string{"**Your server (vsftpd) said:** `550 Failed to open file.`", "**What to do first**\n1. "} {
+		if !strings.Contains(e.Description, want) {
+			t.Errorf("card lacks %q:\n%s", want, e.Description)
 		}
 	}
-	if total > maxEmbedTotal {
-		p = append(p, "embeds total "+strconv.Itoa(total)+" over 6000")
+	if strings.Contains(e.Description, "Likely causes") {
+		t.Error("the card carries the causes, which belong to More")
 	}
-	if len(d.Components) > maxRows {
-		p = append(p, "more than 5 rows")
+	if e.Footer == nil || !strings.HasPrefix(e.Footer.Text, "5xx · Files and directories · vsftpd · RFC 959") {
+		t.Errorf("context line = %+v", e.Footer)
 	}
+	ids := customIDs(card)
+	for _, want := range []string{idMore + "0123456789ab:550", idShare, idRelated} {
+		if !ids[want] {
+			t.Errorf("card lacks the control %q: %v", want, ids)
+		}
+	}
+	more := RenderMore(r, o).Embeds[0].Description
+	fix, causes := strings.Index(more, "**How to fix it**"), strings.Index(more, "**Likely causes**")
+	if fix < 0 || causes < 0 || fix > causes {
+		t.Errorf("More view: fixes at %d, causes at %d; want both, fixes first", fix, causes)
+	}
+	if customIDs(RenderMore(r, o))[idMore+"0123456789ab:550"] {
+		t.Error("the More view has a More button")
+	}
+}
+
+func limitProblems(d *discordgo.InteractionResponseData) []string { return Problems(d) }
+
+// customIDs are the custom_ids of a message's controls.
+func customIDs(d *discordgo.InteractionResponseData) map[string]bool {
+	out := map[string]bool{}
 	for _, row := range d.Components {
-		ar := row.(discordgo.ActionsRow)
-		if len(ar.Components) > maxButtonsRow || len(ar.Components) == 0 {
-			p = append(p, "a row with "+strconv.Itoa(len(ar.Components))+" buttons")
-		}
-		for _, c := range ar.Components {
-			b := c.(discordgo.Button)
-			if n(b.Label) > maxLabel || b.Label == "" {
-				p = append(p, "button label out of bounds")
-			}
-			if b.URL == "" && (len(b.CustomID) == 0 || len(b.CustomID) > maxCustomID) {
-				p = append(p, "custom id out of bounds")
-			}
-			if len(b.URL) > maxURL {
-				p = append(p, "link over 512")
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			switch x := c.(type) {
+			case discordgo.Button:
+				if x.CustomID != "" {
+					out[x.CustomID] = true
+				}
+			case discordgo.SelectMenu:
+				out[x.CustomID] = true
 			}
 		}
 	}
-	if n(d.Content) > maxContent {
-		p = append(p, "content over 2000")
+	return out
+}
+
+// menuOf returns a message's related menu, or nil.
+func menuOf(d *discordgo.InteractionResponseData) *discordgo.SelectMenu {
+	for _, row := range d.Components {
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			if m, ok := c.(discordgo.SelectMenu); ok {
+				return &m
+			}
+		}
 	}
-	return p
+	return nil
 }
 
 func TestHostileTextCannotPing(t *testing.T) {
@@ -290,10 +324,41 @@ func TestHTTPInteractions(t *testing.T) {
 					t.Error("a private answer updated in place lost its Share button")
 				}
 			}},
-		{"button on a public message", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c"},"data":{"custom_id":"ftp:ask:331","component_type":2}}`, 7,
+		{"button on a public message", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c"},"data":{"custom_id":"ftp:ask:331","component_type":2}}`, 4,
 			func(t *testing.T, d map[string]any) {
-				if strings.Contains(fmt.Sprint(d["components"]), "ftp:share") {
-					t.Error("a public answer updated in place got a Share button")
+				// A private answer to who pressed; the shared message is left as it is.
+				if d["flags"] != float64(64) || !strings.HasPrefix(embed(d)["title"].(string), "331") {
+					t.Errorf("answer = %v, want 331 privately (flags 64)", d)
+				}
+			}},
+		{"menu", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c","flags":64},"data":{"custom_id":"ftp:rel","component_type":3,"values":["425"]}}`, 7,
+			func(t *testing.T, d map[string]any) {
+				if title := embed(d)["title"]; !strings.HasPrefix(title.(string), "425") {
+					t.Errorf("title = %v", title)
+				}
+				if !strings.Contains(fmt.Sprint(d["components"]), "ftp:share") {
+					t.Error("a private answer updated in place lost its Share button")
+				}
+			}},
+		{"menu on a public message", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c"},"data":{"custom_id":"ftp:rel","component_type":3,"values":["425"]}}`, 4,
+			func(t *testing.T, d map[string]any) {
+				if d["flags"] != float64(64) || !strings.HasPrefix(embed(d)["title"].(string), "425") {
+					t.Errorf("answer = %v, want 425 privately (flags 64)", d)
+				}
+			}},
+		{"more", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c","flags":64},"data":{"custom_id":"ftp:more:000000000000:530","component_type":2}}`, 7,
+			func(t *testing.T, d map[string]any) {
+				desc := descriptions(d)
+				// 530's fixes and server notes fill the message; its causes are cut, and it says so.
+				if !strings.Contains(desc, "**How to fix it**") || !strings.Contains(desc, "**Server by server**") || !strings.Contains(desc, "Read the full guide") {
+					t.Errorf("More view = %q, want fixes, server notes and a cut notice", desc)
+				}
+			}},
+		{"more on a public message", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c"},"data":{"custom_id":"ftp:more:000000000000:530","component_type":2}}`, 4,
+			func(t *testing.T, d map[string]any) {
+				desc := descriptions(d)
+				if d["flags"] != float64(64) || !strings.Contains(desc, "**How to fix it**") {
+					t.Errorf("More on a shared message = %v, want the More view privately", d)
 				}
 			}},
 		{"share", `{"type":3,"id":"1","token":"t",` + member + `,"message":{"id":"m","channel_id":"c","embeds":[{"title":"530 Not logged in"}],"components":[{"type":1,"components":[{"type":2,"style":1,"label":"Share in channel","custom_id":"ftp:share"}]}]},"data":{"custom_id":"ftp:share","component_type":2}}`, 4,
@@ -325,6 +390,17 @@ func TestHTTPInteractions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// descriptions joins the descriptions of every embed of a message.
+func descriptions(d map[string]any) string {
+	es, _ := d["embeds"].([]any)
+	var out []string
+	for _, e := range es {
+		desc, _ := e.(map[string]any)["description"].(string)
+		out = append(out, desc)
+	}
+	return strings.Join(out, "\n\n")
 }
 
 func embed(d map[string]any) map[string]any {
@@ -405,7 +481,8 @@ func TestDeferredFollowUpRetries(t *testing.T) {
 			if status != 200 || out["type"] != float64(5) {
 				t.Fatalf("status %d, %v; want a deferred response (type 5)", status, out)
 			}
-			a.wg.Wait()
+			a.workers.Wait()
+			a.busyWorkers.Wait()
 			calls := rec.Calls()
 			if len(calls) != tt.calls {
 				t.Fatalf("%d calls (%+v), want %d", len(calls), calls, tt.calls)
@@ -445,7 +522,8 @@ func TestGatewayInteractionAndRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)
-	a.wg.Wait()
+	a.workers.Wait()
+	a.busyWorkers.Wait()
 	calls := rec.Calls()
 	if len(calls) != 3 {
 		t.Fatalf("calls = %+v, want registration (429 then retried) and one response", calls)
@@ -568,13 +646,15 @@ func TestGatewayBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.sem <- struct{}{} // the one worker is busy
+	release := make(chan struct{})
+	a.workers.TryGo(time.Minute, func(context.Context) { <-release }) // the one worker is busy
+	defer close(release)
 	var i discordgo.Interaction
 	if err := json.Unmarshal([]byte(`{"type":2,"id":"I2","application_id":"111","token":"tok","user":{"id":"U1","username":"ada"},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"530"}]}}`), &i); err != nil {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)
-	a.wg.Wait()
+	a.busyWorkers.Wait()
 	calls := rec.Calls()
 	if len(calls) != 1 || calls[0].Path != "/api/v"+discordgo.APIVersion+"/interactions/I2/tok/callback" {
 		t.Fatalf("calls = %+v, want one interaction response", calls)
@@ -582,5 +662,130 @@ func TestGatewayBusy(t *testing.T) {
 	data, _ := calls[0].Body["data"].(map[string]any)
 	if data["content"] != busyText || data["flags"] != float64(discordgo.MessageFlagsEphemeral) {
 		t.Errorf("busy reply = %v", calls[0].Body)
+	}
+}
+
+// TestGatewayComponents: over the gateway, the related menu (a component interaction, type 3,
+// with the chosen value) and More answer with a REST interaction response: an update (type 7)
+// of a private answer, a private new message (type 4, flag 64) beside a shared one.
+func TestGatewayComponents(t *testing.T) {
+	tests := []struct {
+		name, data string
+		flags      int
+		wantType   float64
+		wantTitle  string
+	}{
+		{"menu on a private answer", `{"custom_id":"ftp:rel","component_type":3,"values":["425"]}`, 64, 7, "425"},
+		{"menu on a shared answer", `{"custom_id":"ftp:rel","component_type":3,"values":["425"]}`, 0, 4, "425"},
+		{"More on a shared answer", `{"custom_id":"ftp:more:000000000000:530","component_type":2}`, 0, 4, "530"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			a, err := New(Options{Mode: "gateway", BotToken: "tkn", ApplicationID: "111", Engine: bottest.Engine(t), Health: &bot.Health{}, Transport: rec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var i discordgo.Interaction
+			body := `{"type":3,"id":"I3","application_id":"111","token":"tok","member":{"user":{"id":"U1","username":"ada"}},"message":{"id":"m","channel_id":"c","flags":` + strconv.Itoa(tt.flags) + `},"data":` + tt.data + `}`
+			if err := json.Unmarshal([]byte(body), &i); err != nil {
+				t.Fatal(err)
+			}
+			a.gatewayInteraction(&i)
+			a.workers.Wait()
+			calls := rec.Calls()
+			if len(calls) != 1 || calls[0].Path != "/api/v"+discordgo.APIVersion+"/interactions/I3/tok/callback" {
+				t.Fatalf("calls = %+v, want one interaction response", calls)
+			}
+			if calls[0].Body["type"] != tt.wantType {
+				t.Errorf("response type %v, want %v", calls[0].Body["type"], tt.wantType)
+			}
+			data, _ := calls[0].Body["data"].(map[string]any)
+			if tt.wantType == 4 && data["flags"] != float64(discordgo.MessageFlagsEphemeral) {
+				t.Errorf("flags = %v, want ephemeral beside a shared answer", data["flags"])
+			}
+			if title, _ := embed(data)["title"].(string); !strings.HasPrefix(title, tt.wantTitle) {
+				t.Errorf("title = %q, want %s", title, tt.wantTitle)
+			}
+		})
+	}
+}
+
+// TestRenderCutNotice: a More view says it was cut only when text was left out.
+func TestRenderCutNotice(t *testing.T) {
+	o := RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true}
+	if d := descriptionsOf(RenderMore(bottest.Maximal(), o)); !strings.Contains(d, "cut here") || !strings.Contains(d, "Read the full guide") {
+		t.Error("the maximal More view does not say it was cut")
+	}
+	r := bottest.SmallEngine(t).Handle(context.Background(), bot.Request{Text: "530", Platform: "test"})
+	for i := 0; i < 40; i++ {
+		r.Related = append(r.Related, bot.Ref{ID: fmt.Sprintf("5%02d", i), Kind: "code", Label: "related"})
+	}
+	for name, d := range map[string]*discordgo.InteractionResponseData{"card": Render(r, o), "more": RenderMore(r, o)} {
+		if strings.Contains(descriptionsOf(d), "cut here") {
+			t.Errorf("the %s of a complete answer with 40 related items says it was cut", name)
+		}
+	}
+}
+
+func descriptionsOf(d *discordgo.InteractionResponseData) string {
+	var out []string
+	for _, e := range d.Embeds {
+		out = append(out, e.Description)
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// TestReadmeCard keeps the card shown in README.md the renderer's real output for the recorded
+// "line" reply (550 Failed to open file. from vsftpd), drawn as text: rerun with -update.
+func TestReadmeCard(t *testing.T) {
+	var r bot.Reply
+	for _, c := range bottest.Replies(t) {
+		if c.Name == "line" {
+			r = c.Reply
+		}
+	}
+	d := Render(r, RenderOptions{BaseURL: "https://ftpbot.example.com", Ephemeral: true, MoreToken: "q:550"})
+	e := d.Embeds[0]
+	var b strings.Builder
+	b.WriteString("<!-- card:begin (go test ./adapters/discord -run ReadmeCard -update) -->\n```text\n")
+	b.WriteString("┃ " + e.Title + "        (links to the full guide)\n")
+	for _, l := range strings.Split(e.Description, "\n") {
+		b.WriteString(strings.TrimRight("┃ "+l, " ") + "\n")
+	}
+	if e.Footer != nil {
+		b.WriteString("┃ " + e.Footer.Text + "        (footer)\n")
+	}
+	for _, row := range d.Components {
+		var els []string
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			switch x := c.(type) {
+			case discordgo.Button:
+				els = append(els, "["+x.Label+"]")
+			case discordgo.SelectMenu:
+				els = append(els, "["+x.Placeholder+" ▾]")
+			}
+		}
+		b.WriteString(strings.Join(els, " ") + "\n")
+	}
+	b.WriteString("```\n<!-- card:end -->")
+	path := "README.md"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i, j := strings.Index(s, "<!-- card:begin"), strings.Index(s, "<!-- card:end -->")
+	if i < 0 || j < i {
+		t.Fatalf("%s has no card block", path)
+	}
+	if s[i:j+len("<!-- card:end -->")] == b.String() {
+		return
+	}
+	if !golden.Update() {
+		t.Fatalf("%s's card is out of date with the renderer: run go test ./adapters/discord -run ReadmeCard -update", path)
+	}
+	if err := os.WriteFile(path, []byte(s[:i]+b.String()+s[j+len("<!-- card:end -->"):]), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

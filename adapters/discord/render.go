@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/ftpbot/ftpbot/adapters/chatkit"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/knowledge"
 )
@@ -40,73 +41,160 @@ var colors = map[bot.Severity]int{
 	bot.SeverityInfo:    0x6E7781,
 }
 
-// Custom id prefixes of the buttons. The rest of the id is the question to ask.
+// Custom ids of the card's controls. Every custom_id in a message must be unique, or Discord
+// rejects the whole message; the card has one of each.
 const (
-	idAsk   = "ftp:ask:"
-	idShare = "ftp:share"
+	idMore    = "ftp:more:" // + the More token (see chatkit.Questions)
+	idRelated = "ftp:rel"   // the related menu (string select); its value is the answer's id
+	idShare   = "ftp:share"
+	// idAsk is the related buttons of answers posted before the card: still answered.
+	idAsk = "ftp:ask:"
+)
+
+// Card budgets (see issue 13): the card's visible text (title, description, fields, footer),
+// one embed, two rows of components.
+const (
+	MaxCardText    = 1200
+	maxCardRows    = 2
+	maxMenuOptions = 25
+	maxOptionLabel = 100
+	maxOptionValue = 100
+	maxPlaceholder = 150
 )
 
 // RenderOptions control rendering.
 type RenderOptions struct {
 	BaseURL   string // public URL of the web reference; link buttons are left out when empty
 	Ephemeral bool   // answer only to the asker (adds the Share button)
+	// MoreToken is the More button's token (see chatkit.Questions); empty: no More button.
+	MoreToken string
 }
 
-// minDescription is the room always left for the description, whatever the fields take.
-const minDescription = 1000
-
-// Render turns a reply into a Discord message: one embed, buttons for related answers, a Share
-// button on private answers and a link to the full guide. AllowedMentions is always empty, so
-// nothing a user typed can ping anyone.
+// Render turns a reply into its card: one embed with the title, the evidence with whose words
+// it is, what it means here and what to do first, the context line (class · step · server ·
+// RFC) as its footer; a row with More, Full guide and Share in channel (private answers); and
+// one menu of related failures and concepts. AllowedMentions is always empty, so nothing a user
+// typed can ping anyone.
 func Render(r bot.Reply, o RenderOptions) *discordgo.InteractionResponseData {
-	guide := absolute(o.BaseURL, r.Guide())
-	e := &discordgo.MessageEmbed{
-		Title: cut(r.Title, maxTitle),
-		Color: colors[r.Severity],
+	c := r.Card()
+	guide := absolute(o.BaseURL, c.Guide)
+	e := cardEmbed(c, guide)
+	desc := lead(c)
+	if len(c.List) > 0 {
+		desc += "\n\n**" + escape(oneLine(c.ListHeading)) + "**"
+		for _, it := range c.List {
+			desc += "\n• " + escape(oneLine(it))
+		}
 	}
+	if len(c.FirstSteps) > 0 {
+		desc += "\n\n**What to do first**"
+		for i, s := range c.FirstSteps {
+			desc += fmt.Sprintf("\n%d. %s", i+1, escape(oneLine(s)))
+		}
+	}
+	e.Description = cut(desc, maxDescription)
+	return message(r, c, e, guide, o, true)
+}
+
+// RenderMore is the More view: the card's evidence and meaning, then everything else in the
+// order bot.Reply.More gives (what to do, the servers' notes, the causes, the background), cut
+// only between items or paragraphs when it would pass the embed's limits; a cut notice then
+// points at the full guide.
+func RenderMore(r bot.Reply, o RenderOptions) *discordgo.InteractionResponseData {
+	c := r.Card()
+	guide := absolute(o.BaseURL, c.Guide)
+	e := cardEmbed(c, guide)
+	head := lead(c)
+	more := "\n\n*… cut here: the web reference has the rest.*"
+	if guide != "" {
+		more = "\n\n*… cut here.* [Read the full guide](" + guide + ")"
+	}
+	// Up to two embeds: the first holds the lead and what to do, the second what follows, all
+	// within one message's 6,000 characters.
+	left := maxEmbedTotal - utf8.RuneCountInString(e.Title) - footerLen(e) - utf8.RuneCountInString(head) - utf8.RuneCountInString(more)
+	size := func(s bot.Section) int { return utf8.RuneCountInString(sectionBlock(s)) + 2 }
+	rest := r.More()
+	wasCut := false
+	var descs []string
+	for page := 0; page < maxMoreEmbeds && len(rest) > 0 && !wasCut; page++ {
+		room := maxDescription - utf8.RuneCountInString(more)
+		if page == 0 {
+			room -= utf8.RuneCountInString(head)
+		}
+		room = min(room, left)
+		kept, cut := chatkit.Fit(rest, size, room)
+		var b strings.Builder
+		if page == 0 {
+			b.WriteString(head)
+		}
+		whole := 0
+		for i, s := range kept {
+			if b.Len() > 0 {
+				b.WriteString("\n\n")
+			}
+			b.WriteString(sectionBlock(s))
+			left -= size(s)
+			if len(s.Items) == len(rest[i].Items) && s.Body == rest[i].Body {
+				whole++
+			}
+		}
+		if b.Len() > 0 {
+			descs = append(descs, b.String())
+		}
+		if !cut {
+			rest = nil
+			break
+		}
+		if whole < len(kept) || page == maxMoreEmbeds-1 {
+			wasCut = true // a section was cut inside: the rest would read out of order
+		}
+		rest = rest[whole:]
+	}
+	if len(descs) == 0 {
+		descs = []string{head}
+	}
+	if wasCut || len(rest) > 0 {
+		descs[len(descs)-1] += more
+	}
+	e.Description = cut(descs[0], maxDescription)
+	data := message(r, c, e, guide, o, false)
+	for _, d := range descs[1:] {
+		data.Embeds = append(data.Embeds, &discordgo.MessageEmbed{Description: cut(d, maxDescription), Color: e.Color})
+	}
+	// The context line closes the view: on the last embed.
+	if last := data.Embeds[len(data.Embeds)-1]; last != e {
+		last.Footer, e.Footer = e.Footer, nil
+	}
+	return data
+}
+
+// maxMoreEmbeds is how many embeds a More view spreads over.
+const maxMoreEmbeds = 2
+
+// cardEmbed is the embed's frame: title, colour, guide link and the context line.
+func cardEmbed(c bot.Card, guide string) *discordgo.MessageEmbed {
+	e := &discordgo.MessageEmbed{Title: cut(c.Title, maxTitle), Color: colors[c.Severity]}
 	if len(guide) <= maxURL {
 		e.URL = guide
 	}
-	budget := maxEmbedTotal - utf8.RuneCountInString(e.Title)
+	if len(c.Context) > 0 {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: cut(strings.Join(c.Context, " · "), maxFooter)}
+	}
+	return e
+}
 
-	footer := ""
-	if r.Footer != "" {
-		footer = cut("Defined in "+r.Footer, maxFooter)
-		budget -= utf8.RuneCountInString(footer)
+func footerLen(e *discordgo.MessageEmbed) int {
+	if e.Footer == nil {
+		return 0
 	}
-	var fields []*discordgo.MessageEmbedField
-	if f := evidenceField(r); f != nil {
-		fields = append(fields, f)
-		budget -= utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
-	}
-	for _, f := range r.Fields {
-		if len(fields) == maxFields {
-			break
-		}
-		fld := &discordgo.MessageEmbedField{Name: cut(f.Label, maxFieldName), Value: cut(f.Value, maxFieldValue), Inline: true}
-		size := utf8.RuneCountInString(fld.Name) + utf8.RuneCountInString(fld.Value)
-		// Short facts must not starve the description: keep room for the summary and the cut note.
-		if budget-size < minDescription {
-			break
-		}
-		budget -= size
-		fields = append(fields, fld)
-	}
-	more := ""
-	if guide != "" {
-		more = "\n\n… cut here. [Read the full guide](" + guide + ")"
-	} else {
-		more = "\n\n… cut here: ask on the web reference for the rest."
-	}
-	limit := min(maxDescription, budget)
-	e.Description = cutWith(fitDescription(r, limit-utf8.RuneCountInString(more)), limit, more)
-	e.Fields = fields
-	if footer != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: footer}
-	}
+	return utf8.RuneCountInString(e.Footer.Text)
+}
+
+// message wraps an embed with the card's components.
+func message(r bot.Reply, c bot.Card, e *discordgo.MessageEmbed, guide string, o RenderOptions, withMore bool) *discordgo.InteractionResponseData {
 	data := &discordgo.InteractionResponseData{
 		Embeds:          []*discordgo.MessageEmbed{e},
-		Components:      components(r, guide, o.Ephemeral),
+		Components:      components(r, c, guide, o, withMore),
 		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
 	}
 	if o.Ephemeral {
@@ -115,60 +203,39 @@ func Render(r bot.Reply, o RenderOptions) *discordgo.InteractionResponseData {
 	return data
 }
 
-// description is the embed's text: the summary, then every section in order (fields are kept for
-// the short facts). dropped[i] items were left out of section i to make it fit.
-func description(r bot.Reply, dropped []int) string {
-	var desc strings.Builder
-	// The summary is the first sentence of the meaning for codes: say it once.
-	if len(r.Sections) == 0 || !strings.HasPrefix(r.Sections[0].Body, r.Summary) {
-		desc.WriteString(escape(r.Summary))
-	}
-	for i, s := range r.Sections {
-		if desc.Len() > 0 {
-			desc.WriteString("\n\n")
+// lead is the evidence, whose words it is and where it was found, then what it means here.
+func lead(c bot.Card) string { return chatkit.Lead(c, markup) }
+
+// markup is Discord's markdown for chatkit.Lead.
+var markup = chatkit.Markup{
+	Escape: escape,
+	Bold:   func(s string) string { return "**" + s + "**" },
+	Italic: func(s string) string { return "*" + s + "*" },
+	Code:   func(s string) string { return "`" + strings.ReplaceAll(s, "`", "ʼ") + "`" },
+	Fence: func(lines []string) string {
+		for i, l := range lines {
+			lines[i] = strings.ReplaceAll(l, "```", "ʼʼʼ")
 		}
-		desc.WriteString("**" + escape(s.Heading) + "**")
-		if s.Team {
-			desc.WriteString(" *(your team's note)*")
+		return "```\n" + strings.Join(lines, "\n") + "\n```"
+	},
+	Link: func(u, label string) string {
+		if !strings.HasPrefix(u, "https://") || len(u) > maxURL || strings.ContainsAny(u, " ()<>") {
+			return ""
 		}
-		desc.WriteString("\n")
-		if n := dropped[i]; n > 0 {
-			s.Items = s.Items[:len(s.Items)-n]
-			desc.WriteString(sectionText(s))
-			fmt.Fprintf(&desc, "\n*…and %d more in the full guide.*", n)
-		} else {
-			desc.WriteString(sectionText(s))
-		}
-	}
-	return desc.String()
+		return "[" + label + "](" + u + ")"
+	},
 }
 
-// fitDescription shortens the longest lists, an item at a time from their ends, until the
-// description fits in limit runes: a long list of causes must not push the fixes and the server
-// note out of the message. Unordered lists give way before numbered steps; every list keeps
-// at least two items. What still does not fit is cut by the caller.
-func fitDescription(r bot.Reply, limit int) string {
-	dropped := make([]int, len(r.Sections))
-	for {
-		d := description(r, dropped)
-		if utf8.RuneCountInString(d) <= limit {
-			return d
-		}
-		victim, most := -1, 2
-		for pass := 0; pass < 2 && victim < 0; pass++ {
-			for i, s := range r.Sections {
-				left := len(s.Items) - dropped[i]
-				if s.Ordered == (pass == 1) && left > most {
-					victim, most = i, left
-				}
-			}
-		}
-		if victim < 0 {
-			return d
-		}
-		dropped[victim]++
+// sectionBlock is one section of the More view: its heading and its text.
+func sectionBlock(s bot.Section) string {
+	h := "**" + escape(s.Heading) + "**"
+	if s.Team {
+		h += " *(your team's note)*"
 	}
+	return h + "\n" + sectionText(s)
 }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func sectionText(s bot.Section) string {
 	var b strings.Builder
@@ -192,37 +259,36 @@ func sectionText(s bot.Section) string {
 	return b.String()
 }
 
-// components builds the button rows: related answers (at most three rows of five), then the
-// guide link and Share.
-func components(r bot.Reply, guide string, ephemeral bool) []discordgo.MessageComponent {
+// components builds the card's two rows: More, the guide link and Share; then the menu of
+// related failures and concepts.
+func components(r bot.Reply, c bot.Card, guide string, o RenderOptions, withMore bool) []discordgo.MessageComponent {
 	var rows []discordgo.MessageComponent
-	var row []discordgo.MessageComponent
-	for _, rel := range r.Related {
-		id := idAsk + rel.ID
-		if len(id) > maxCustomID {
+	var first []discordgo.MessageComponent
+	if withMore && c.More && o.MoreToken != "" && len(idMore+o.MoreToken) <= maxCustomID {
+		first = append(first, discordgo.Button{Label: "More", Style: discordgo.SecondaryButton, CustomID: idMore + o.MoreToken})
+	}
+	if guide != "" && len(guide) <= maxURL {
+		first = append(first, discordgo.Button{Label: bot.LinkGuide, Style: discordgo.LinkButton, URL: guide})
+	}
+	if o.Ephemeral && chatkit.Shareable(r) {
+		first = append(first, discordgo.Button{Label: "Share in channel", Style: discordgo.PrimaryButton, CustomID: idShare})
+	}
+	if len(first) > 0 {
+		rows = append(rows, discordgo.ActionsRow{Components: first})
+	}
+	var opts []discordgo.SelectMenuOption
+	seen := map[string]bool{}
+	for _, ref := range c.Related {
+		if len(opts) == maxMenuOptions || ref.ID == "" || len(ref.ID) > maxOptionValue || seen[ref.ID] {
 			continue
 		}
-		if len(row) == maxButtonsRow {
-			rows = append(rows, discordgo.ActionsRow{Components: row})
-			row = nil
-			if len(rows) == maxRows-2 {
-				break
-			}
-		}
-		row = append(row, discordgo.Button{Label: cut(rel.Label, maxLabel), Style: discordgo.SecondaryButton, CustomID: id})
+		seen[ref.ID] = true
+		opts = append(opts, discordgo.SelectMenuOption{Label: cut(ref.Label, maxOptionLabel), Value: ref.ID})
 	}
-	if len(row) > 0 && len(rows) < maxRows-2 {
-		rows = append(rows, discordgo.ActionsRow{Components: row})
-	}
-	var last []discordgo.MessageComponent
-	if guide != "" && len(guide) <= maxURL {
-		last = append(last, discordgo.Button{Label: bot.LinkGuide, Style: discordgo.LinkButton, URL: guide})
-	}
-	if ephemeral && r.Kind != bot.KindError && r.Kind != bot.KindSlowDown {
-		last = append(last, discordgo.Button{Label: "Share in channel", Style: discordgo.PrimaryButton, CustomID: idShare})
-	}
-	if len(last) > 0 {
-		rows = append(rows, discordgo.ActionsRow{Components: last})
+	if len(opts) > 0 {
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.SelectMenu{
+			MenuType: discordgo.StringSelectMenu, CustomID: idRelated, Placeholder: "Related codes and topics", Options: opts,
+		}}})
 	}
 	return rows
 }
@@ -280,23 +346,4 @@ func cut(s string, n int) string {
 	}
 	rs := []rune(s)
 	return string(rs[:n-1]) + "…"
-}
-
-// cutWith shortens s to n runes, appending more (which counts) when it had to cut. It never
-// leaves a code block open.
-func cutWith(s string, n int, more string) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	keep := n - utf8.RuneCountInString(more)
-	if keep < 0 {
-		return cut(more, n)
-	}
-	head := string([]rune(s)[:keep])
-	if strings.Count(head, "```")%2 == 1 {
-		if keep > 4 {
-			head = string([]rune(head)[:keep-4]) + "\n```"
-		}
-	}
-	return head + more
 }

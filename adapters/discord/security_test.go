@@ -126,7 +126,7 @@ func TestProgressEscapesServerText(t *testing.T) {
 	if status, out := post(t, s.request(t, srv.URL+"/discord/interactions", []byte(body), time.Now())); status != 200 || out["type"] != float64(5) {
 		t.Fatalf("status %d, %v; want a deferred response", status, out)
 	}
-	a.wg.Wait()
+	a.workers.Wait()
 	var progress []string
 	for _, c := range rec.Calls() {
 		if content, _ := c.Body["content"].(string); strings.HasPrefix(content, "⏳") {
@@ -178,7 +178,7 @@ func TestFailedFollowUpLogsNoToken(t *testing.T) {
 	rr := httptest.NewRecorder()
 	body := `{"type":2,"id":"1","application_id":"A1","token":"` + token + `","member":{"user":{"id":"U1","username":"ada"}},"data":{"id":"c","name":"ftp","type":1,"options":[{"name":"query","type":3,"value":"check ftp.example.com"}]}}`
 	a.Routes()["POST /discord/interactions"].ServeHTTP(rr, s.request(t, "http://127.0.0.1/discord/interactions", []byte(body), time.Now()))
-	a.wg.Wait()
+	a.workers.Wait()
 	mu.Lock()
 	defer mu.Unlock()
 	if !strings.Contains(logs.String(), "failed") {
@@ -205,10 +205,12 @@ func TestFailedGatewayResponseLogsNoToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.gatewayInteraction(&i)
-	a.wg.Wait()
-	a.sem <- struct{}{} // the one worker is busy: the next one gets the busy reply
+	a.workers.Wait()
+	release := make(chan struct{})
+	a.workers.TryGo(time.Minute, func(context.Context) { <-release }) // the one worker is busy: the next one gets the busy reply
+	defer close(release)
 	a.gatewayInteraction(&i)
-	a.wg.Wait()
+	a.busyWorkers.Wait()
 	mu.Lock()
 	defer mu.Unlock()
 	if strings.Count(logs.String(), "failed") < 2 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,9 @@ const (
 	dListingLog = "Status:\tRetrieving directory listing...\nCommand:\tPASV\nResponse:\t227 Entering Passive Mode (10,0,0,5,195,80)\nCommand:\tMLSD\nError:\tConnection timed out after 20 seconds of inactivity\nError:\tFailed to retrieve directory listing"
 	botUser     = "900"
 )
+
+// sourceRE finds the card's link to the message that held the decisive evidence.
+var sourceRE = regexp.MustCompile(`from \[[^\]]*\]\(\S+?\)`)
 
 // dmsg is a message as Discord's REST API returns it.
 type dmsg struct {
@@ -125,8 +129,8 @@ func (f *discordREST) sent(method, suffix string) []call {
 	return out
 }
 
-// cardOf returns the embed's title, its text (description and fields) and the decisive-evidence
-// field's value of a sent message or edit.
+// cardOf returns the embed's title, its text (description and fields) and its link to the
+// decisive message ("from [this message](…)") of a sent message or edit.
 func cardOf(t *testing.T, body map[string]any) (title, text, evidence string) {
 	t.Helper()
 	embeds, _ := body["embeds"].([]any)
@@ -140,10 +144,8 @@ func cardOf(t *testing.T, body map[string]any) (title, text, evidence string) {
 	for _, f := range fields {
 		fm := f.(map[string]any)
 		text += "\n" + fmt.Sprint(fm["name"]) + ": " + fmt.Sprint(fm["value"])
-		if fm["name"] == "Decisive evidence" {
-			evidence = fmt.Sprint(fm["value"])
-		}
 	}
+	evidence = sourceRE.FindString(text)
 	if am, _ := body["allowed_mentions"].(map[string]any); am == nil || len(am["parse"].([]any)) != 0 {
 		t.Errorf("allowed_mentions = %v, want an empty parse list", body["allowed_mentions"])
 	}
@@ -162,6 +164,7 @@ func TestThreadMention(t *testing.T) {
 		mention   string
 		forbidden bool
 		title     string // what the answer's title must contain
+		decides   string // else: the title is the one this message gets on its own
 		source    string // channel/id of the message linked as decisive; "" = none
 		inText    string
 		readsAll  bool // the thread's messages are listed
@@ -184,7 +187,7 @@ func TestThreadMention(t *testing.T) {
 			},
 			parent:  []dmsg{{ID: "S1", Author: "1", Content: dDataLog}},
 			mention: "<@900> ideas?",
-			title:   "425", source: "C0/S1", readsAll: true,
+			decides: dDataLog, source: "C0/S1", readsAll: true,
 		},
 		{
 			name: "a question narrows between two logs", chanType: discordgo.ChannelTypeGuildPublicThread,
@@ -193,7 +196,7 @@ func TestThreadMention(t *testing.T) {
 				{ID: "M2", Author: "2", Content: dLoginLog},
 			},
 			mention: "<@900> why does the directory listing fail?",
-			title:   "425", source: "T1/M1", readsAll: true,
+			decides: dDataLog, source: "T1/M1", readsAll: true,
 		},
 		{
 			name: "no Read Message History: the mention alone, and the permission", chanType: discordgo.ChannelTypeGuildPublicThread,
@@ -232,7 +235,7 @@ func TestThreadMention(t *testing.T) {
 			m.GuildID = "G1"
 			m.Mentions = []*discordgo.User{{ID: botUser}}
 			a.mention(&m)
-			a.wg.Wait()
+			a.workers.Wait()
 
 			posts := rest.sent(http.MethodPost, "/channels/T1/messages")
 			if len(posts) != 1 {
@@ -242,6 +245,9 @@ func TestThreadMention(t *testing.T) {
 				t.Errorf("the answer replies to %v, want the mention M9", posts[0].Body["message_reference"])
 			}
 			title, text, evidence := cardOf(t, posts[0].Body)
+			if tt.decides != "" {
+				tt.title = bottest.Engine(t).Ask(tt.decides).Title
+			}
 			if !strings.Contains(title, tt.title) {
 				t.Errorf("title = %q, want it to name %s\n%s", title, tt.title, text)
 			}
@@ -322,7 +328,7 @@ func TestMessageCommandReplyChain(t *testing.T) {
 			if status != 200 || out["type"] != float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
 				t.Fatalf("response: status %d, %v; want a deferred answer", status, out)
 			}
-			a.wg.Wait()
+			a.workers.Wait()
 			edits := rest.sent(http.MethodPatch, "/webhooks/100/tok/messages/@original")
 			if len(edits) != 1 {
 				t.Fatalf("%d edits of the deferred answer, want 1", len(edits))
@@ -361,7 +367,7 @@ func TestMessageCommandAlone(t *testing.T) {
 			"resolved": map[string]any{"messages": map[string]any{"M1": target.json("C1")}}},
 	})
 	status, out := post(t, s.request(t, srv.URL+"/discord/interactions", body, time.Now()))
-	a.wg.Wait()
+	a.workers.Wait()
 	if status != 200 || out["type"] != float64(discordgo.InteractionResponseChannelMessageWithSource) {
 		t.Fatalf("response: status %d, %v; want the answer at once", status, out)
 	}

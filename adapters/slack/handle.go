@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ftpbot/ftpbot/adapters/chatkit"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -79,17 +80,8 @@ func messageText(m slack.Message, self string) string {
 	return strings.TrimSpace(incoming(strings.Join(parts, "\n"), self))
 }
 
-// public reports whether an answer goes to the whole channel: when asked with "public", or by
-// the configured default, but never for usage, errors or rate limits.
-func (a *Adapter) public(r bot.Reply) bool {
-	switch r.Kind {
-	case bot.KindError, bot.KindSlowDown:
-		return false
-	case bot.KindHelp:
-		return r.Visibility == bot.InChannel
-	}
-	return r.Visibility == bot.InChannel || a.o.DefaultVisibility == bot.InChannel
-}
+// public reports whether an answer goes to the whole channel (see chatkit.Public).
+func (a *Adapter) public(r bot.Reply) bool { return chatkit.Public(r, a.o.DefaultVisibility) }
 
 // render renders an answer for a slash command or a button: in channel or private with a Share
 // button, as a response.
@@ -101,15 +93,25 @@ func (a *Adapter) render(r bot.Reply, private bool) response {
 // share cache, else the button carries only the question, which sharing asks again.
 func (a *Adapter) renderWith(r bot.Reply, private, shareStore bool) response {
 	if !private && a.public(r) {
-		m := Render(r, RenderOptions{BaseURL: a.o.BaseURL})
+		m := Render(r, a.options(r, RenderOptions{}))
 		return response{ResponseType: slack.ResponseTypeInChannel, Text: m.Text, Blocks: m.Blocks}
 	}
-	o := RenderOptions{BaseURL: a.o.BaseURL, Ephemeral: true}
+	o := RenderOptions{Ephemeral: true}
 	if shareable(r) && shareStore {
-		o.ShareKey = a.shares.Put(a.ctx, r)
+		o.ShareKey = a.shares.Put(a.workers.Context(), r)
 	}
-	m := Render(r, o)
+	m := Render(r, a.options(r, o))
 	return response{ResponseType: slack.ResponseTypeEphemeral, Text: m.Text, Blocks: m.Blocks}
+}
+
+// options completes rendering options with what every card carries: the web reference's URL
+// and the More button's token, which remembers the question behind the answer.
+func (a *Adapter) options(r bot.Reply, o RenderOptions) RenderOptions {
+	o.BaseURL = a.o.BaseURL
+	if len(r.Sections) > 0 {
+		o.MoreToken = a.questions.MoreToken(r)
+	}
+	return o
 }
 
 func notice(text string) response {
@@ -137,6 +139,7 @@ func (a *Adapter) answer(r bot.Reply) response {
 		return a.render(r, false)
 	}
 	if b, ok := a.rendered.Get(r.Query); ok {
+		a.questions.Key(r.Query) // the cached card's More button names it
 		return response{raw: b}
 	}
 	p := a.renderWith(r, false, false)
@@ -156,13 +159,13 @@ func (a *Adapter) command(cmd slack.SlashCommand) *response {
 	q, _ := bot.SplitVisibility(text)
 	c, args := bot.ParseCommand(q)
 	a.log.Debug("slack: slash command", "kind", c.Name)
-	slow := c.Slow || len(text) > slowTextBytes
+	slow := chatkit.Slow(text)
 	if !slow {
 		// A question answered before is answered here and now: its answer is rendered already
 		// and the engine has it cached, so there is nothing to wait for and no need for the
 		// background job that guards the acknowledgement budget.
 		if _, ok := a.rendered.Get(text); ok {
-			p := a.safeAnswer(a.o.Engine.Handle(a.ctx, request(text, cmd.UserID)))
+			p := a.safeAnswer(a.o.Engine.Handle(a.workers.Context(), request(text, cmd.UserID)))
 			if a.fitsAck(&p) {
 				return &p
 			}
@@ -299,9 +302,20 @@ func (a *Adapter) interaction(cb slack.InteractionCallback) {
 				value := act.Value
 				a.spawn(jobTimeout, func(ctx context.Context) { a.share(ctx, cb, value) })
 				return
-			case strings.HasPrefix(act.ActionID, actionRelated):
+			case act.ActionID == actionMore:
+				a.log.Debug("slack: more")
+				q := a.questions.MoreQuestion(act.Value)
+				a.spawn(jobTimeout, func(ctx context.Context) { a.more(ctx, cb, q) })
+				return
+			case act.ActionID == actionRelated || strings.HasPrefix(act.ActionID, actionRelatedButton):
 				a.log.Debug("slack: related answer")
 				value := act.Value
+				if act.SelectedOption.Value != "" {
+					value = act.SelectedOption.Value // the menu (static_select)
+				}
+				if value == "" {
+					return
+				}
 				a.spawn(jobTimeout, func(ctx context.Context) { a.related(ctx, cb, value) })
 				return
 			}
@@ -331,7 +345,7 @@ func (a *Adapter) share(ctx context.Context, cb slack.InteractionCallback, value
 		a.respond(ctx, cb.ResponseURL, a.render(r, true))
 		return
 	}
-	m := Render(r, RenderOptions{BaseURL: a.o.BaseURL, SharedBy: cb.User.ID})
+	m := Render(r, a.options(r, RenderOptions{SharedBy: cb.User.ID}))
 	if err := a.postResponse(ctx, cb.ResponseURL, response{ResponseType: slack.ResponseTypeInChannel, Text: m.Text, Blocks: m.Blocks}); err != nil {
 		a.log.Warn("slack: sharing an answer failed", "error", err)
 		a.deliveryFailed("response_url")
@@ -342,22 +356,34 @@ func (a *Adapter) share(ctx context.Context, cb slack.InteractionCallback, value
 	}
 }
 
-// related answers a related-answer button. A private answer is replaced in place; on a message
-// the whole channel sees, the answer goes privately to who pressed, so nobody changes a shared
-// message under everyone else's eyes.
+// related answers a choice in the related menu, and more the More button. On a private answer
+// the new view replaces it, keeping its Share button; on a message the whole channel sees, the
+// view goes privately to who pressed, and the shared message never changes under everyone
+// else's eyes.
 func (a *Adapter) related(ctx context.Context, cb slack.InteractionCallback, id string) {
 	r := a.o.Engine.Handle(ctx, request(id, cb.User.ID))
-	// The answer is replaced in place and keeps its visibility: a private one stays private with
-	// its Share button, a message in the channel stays in the channel.
-	var p response
-	if cb.Container.IsEphemeral {
-		p = a.render(r, true)
-	} else {
-		m := Render(r, RenderOptions{BaseURL: a.o.BaseURL})
-		p = response{ResponseType: slack.ResponseTypeInChannel, Text: m.Text, Blocks: m.Blocks}
+	a.respond(ctx, cb.ResponseURL, a.view(ctx, r, cb.Container.IsEphemeral, Render))
+}
+
+func (a *Adapter) more(ctx context.Context, cb slack.InteractionCallback, query string) {
+	q, _ := bot.SplitVisibility(query)
+	if c, _ := bot.ParseCommand(q); c.Slow || strings.TrimSpace(q) == "" {
+		a.respond(ctx, cb.ResponseURL, notice("That answer is too old to open. Ask again with `"+esc(a.o.Command)+"`."))
+		return
 	}
-	p.ReplaceOriginal = true
-	a.respond(ctx, cb.ResponseURL, p)
+	r := a.o.Engine.Handle(ctx, request(q, cb.User.ID))
+	a.respond(ctx, cb.ResponseURL, a.view(ctx, r, cb.Container.IsEphemeral, RenderMore))
+}
+
+// view renders what a button on an answer shows: in place of a private answer, or as a new
+// private message beside a shared one.
+func (a *Adapter) view(ctx context.Context, r bot.Reply, onPrivate bool, render func(bot.Reply, RenderOptions) Message) response {
+	o := RenderOptions{Ephemeral: true}
+	if shareable(r) {
+		o.ShareKey = a.shares.Put(ctx, r)
+	}
+	m := render(r, a.options(r, o))
+	return response{ResponseType: slack.ResponseTypeEphemeral, ReplaceOriginal: onPrivate, Text: m.Text, Blocks: m.Blocks}
 }
 
 // respond sends to a response_url, logging failures.
@@ -389,7 +415,7 @@ func (a *Adapter) shortcut(ctx context.Context, cb slack.InteractionCallback) {
 		if thread == "" {
 			thread = cb.Message.Timestamp
 		}
-		err := a.postMessage(ctx, cb.Channel.ID, thread, Render(r, RenderOptions{BaseURL: a.o.BaseURL, AskedBy: cb.User.ID}))
+		err := a.postMessage(ctx, cb.Channel.ID, thread, Render(r, a.options(r, RenderOptions{AskedBy: cb.User.ID})))
 		if err == nil {
 			return
 		}
@@ -404,7 +430,7 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 	if cb == nil {
 		return
 	}
-	if cb.EventID != "" && !a.events.First(a.ctx, cb.EventID) {
+	if cb.EventID != "" && !a.events.First(a.workers.Context(), cb.EventID) {
 		a.log.Debug("slack: event already handled", "type", ev.InnerEvent.Type)
 		return
 	}
@@ -454,7 +480,7 @@ func (a *Adapter) mention(ctx context.Context, e *slackevents.AppMentionEvent, s
 			bot.Message{ID: e.TimeStamp, Author: e.User, Text: rest}, ownIDs{user: self, app: app})
 	}
 	r := a.o.Engine.Handle(ctx, req)
-	if err := a.postMessage(ctx, e.Channel, thread, Render(r, RenderOptions{BaseURL: a.o.BaseURL})); err != nil {
+	if err := a.postMessage(ctx, e.Channel, thread, Render(r, a.options(r, RenderOptions{}))); err != nil {
 		a.log.Warn("slack: posting an answer in a thread failed", "error", err)
 		a.deliveryFailed("chat.postMessage")
 	}

@@ -341,3 +341,30 @@ func allText(blocks []slack.Block) string {
 func testLogger(buf *logtest.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// menu returns the related menu of a message, or nil.
+func menu(blocks []slack.Block) *slack.SelectBlockElement {
+	for _, b := range blocks {
+		a, ok := b.(*slack.ActionBlock)
+		if !ok || a.Elements == nil {
+			continue
+		}
+		for _, el := range a.Elements.ElementSet {
+			if sel, ok := el.(*slack.SelectBlockElement); ok {
+				return sel
+			}
+		}
+	}
+	return nil
+}
+
+// selectAction is a block_actions payload for a choice in a static_select menu, as Slack sends it.
+func selectAction(actionID, value, responseURL string, ephemeral bool) map[string]any {
+	p := blockActions(actionID, "", responseURL, ephemeral)
+	p["actions"] = []map[string]any{{
+		"action_id": actionID, "block_id": "actions", "type": "static_select", "action_ts": "1700000001.000200",
+		"selected_option": map[string]any{"text": map[string]any{"type": "plain_text", "text": value}, "value": value},
+		"placeholder":     map[string]any{"type": "plain_text", "text": "Related codes and topics"},
+	}}
+	return p
+}

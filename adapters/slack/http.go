@@ -3,6 +3,7 @@ package slack
 import (
 	"encoding/json"
 	"errors"
+	"github.com/ftpbot/ftpbot/adapters/chatkit"
 	"io"
 	"mime"
 	"net/http"
@@ -71,11 +72,7 @@ func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request, contentTy
 	return body, true
 }
 
-func httpError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
-}
+func httpError(w http.ResponseWriter, status int, msg string) { chatkit.HTTPError(w, status, msg) }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -383,30 +383,32 @@ func TestHTTPShare(t *testing.T) {
 	}
 }
 
-// TestHTTPRelated: a related button replaces a private answer in place; on a public message the
-// answer goes privately to who pressed.
+// TestHTTPRelated: a choice in the related menu (static_select, as Slack sends it) or a related
+// button on an older answer replaces a private answer in place; on a message the channel sees,
+// the answer goes privately to who pressed and the shared message is left alone (it was once
+// rewritten for everyone).
 func TestHTTPRelated(t *testing.T) {
 	h := newHTTPAdapter(t, Options{})
 	hk := newHook(t)
-	for _, ephemeral := range []bool{true, false} {
-		post(t, h.srv, "/slack/interactivity", "application/x-www-form-urlencoded",
-			interactionForm(blockActions("ftp_rel_0", "331", hk.URL(), ephemeral)), h.now)
-		got := hk.next(t)
-		if got["replace_original"] != true {
-			t.Errorf("ephemeral=%v: replace_original = %v, want the answer updated in place", ephemeral, got["replace_original"])
-		}
-		wantType := "in_channel"
-		if ephemeral {
-			wantType = "ephemeral"
-		}
-		if got["response_type"] != wantType {
-			t.Errorf("ephemeral=%v: response_type = %v, want %s (the message keeps its visibility)", ephemeral, got["response_type"], wantType)
-		}
-		if share := buttons(blocksOf(t, got))[actionShare] != nil; share != ephemeral {
-			t.Errorf("ephemeral=%v: Share button = %v", ephemeral, share)
-		}
-		if hdr := headerOf(blocksOf(t, got)); hdr != "331 User name okay, need password" {
-			t.Errorf("header = %q", hdr)
+	for _, payload := range []func(bool) map[string]any{
+		func(e bool) map[string]any { return selectAction(actionRelated, "331", hk.URL(), e) },
+		func(e bool) map[string]any { return blockActions("ftp_rel_0", "331", hk.URL(), e) },
+	} {
+		for _, ephemeral := range []bool{true, false} {
+			post(t, h.srv, "/slack/interactivity", "application/x-www-form-urlencoded", interactionForm(payload(ephemeral)), h.now)
+			got := hk.next(t)
+			if replaced := got["replace_original"] == true; replaced != ephemeral {
+				t.Errorf("ephemeral=%v: replace_original = %v, want %v (a shared message never changes)", ephemeral, got["replace_original"], ephemeral)
+			}
+			if got["response_type"] != "ephemeral" {
+				t.Errorf("ephemeral=%v: response_type = %v, want ephemeral (only who pressed sees it)", ephemeral, got["response_type"])
+			}
+			if buttons(blocksOf(t, got))[actionShare] == nil {
+				t.Errorf("ephemeral=%v: the private answer has no Share button", ephemeral)
+			}
+			if hdr := headerOf(blocksOf(t, got)); hdr != "331 User name okay, need password" {
+				t.Errorf("header = %q", hdr)
+			}
 		}
 	}
 	// The guide link button is acknowledged and ignored.
@@ -416,6 +418,44 @@ func TestHTTPRelated(t *testing.T) {
 		t.Errorf("link button: status %d", resp.StatusCode)
 	}
 	hk.none(t)
+}
+
+// TestHTTPMore: More on a private card replaces it with the More view; on a shared card the More
+// view goes privately to who pressed, and the card stays. A token this instance forgot falls
+// back to the answer's id.
+func TestHTTPMore(t *testing.T) {
+	h := newHTTPAdapter(t, Options{})
+	hk := newHook(t)
+	p := decode(t, post(t, h.srv, "/slack/commands", "application/x-www-form-urlencoded", commandForm("530 Login incorrect.", hk.URL()), h.now))
+	more := buttons(blocksOf(t, p))[actionMore]
+	if more == nil {
+		t.Fatalf("the card has no More button: %v", p)
+	}
+	for _, tc := range []struct {
+		name, token string
+		ephemeral   bool
+	}{
+		{"private", more.Value, true},
+		{"shared", more.Value, false},
+		{"forgotten", "000000000000:530", true},
+	} {
+		post(t, h.srv, "/slack/interactivity", "application/x-www-form-urlencoded",
+			interactionForm(blockActions(actionMore, tc.token, hk.URL(), tc.ephemeral)), h.now)
+		got := hk.next(t)
+		if replaced := got["replace_original"] == true; replaced != tc.ephemeral {
+			t.Errorf("%s: replace_original = %v, want %v", tc.name, got["replace_original"], tc.ephemeral)
+		}
+		if got["response_type"] != "ephemeral" {
+			t.Errorf("%s: response_type = %v, want ephemeral", tc.name, got["response_type"])
+		}
+		text := allText(blocksOf(t, got))
+		if !strings.Contains(text, "*How to fix it*") || !strings.Contains(text, "*Likely causes*") {
+			t.Errorf("%s: the More view lacks fixes or causes:\n%s", tc.name, text)
+		}
+		if tc.name != "forgotten" && !strings.Contains(text, "530 Login incorrect.") {
+			t.Errorf("%s: the More view lost the evidence of the question", tc.name)
+		}
+	}
 }
 
 // TestResponseURLRateLimit: a 429 from the response_url is retried after Retry-After.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ftpbot/ftpbot/adapters/chatkit"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
@@ -14,30 +15,44 @@ import (
 // Slack's Block Kit limits (see the platform facts). A message over any of them is rejected whole
 // (invalid_blocks), so rendering cuts to them and points at the full guide instead.
 const (
-	maxBlocks         = 50   // per message
-	maxHomeBlocks     = 100  // per Home tab view
-	maxSectionText    = 3000 // a section's text
-	maxFieldText      = 2000 // one section field
-	maxFields         = 10   // fields per section
-	maxHeaderText     = 150  // a header's plain text
-	maxContextElems   = 10   // elements of a context block
-	maxActionElems    = 25   // elements of an actions block
-	maxButtonText     = 75   // a button's label
-	maxActionID       = 255  // a button's action_id
-	maxButtonValue    = 2000 // a button's value
-	maxURL            = 3000 // a link button's url
-	maxFallbackText   = 3000 // the top-level text we send with blocks (our own bound; Slack allows more)
-	maxContextText    = 2000 // a context element's text (our own bound, well inside Slack's)
-	maxRelatedButtons = 10   // related answers shown as buttons; more would bury the answer
-	maxSectionChunks  = 4    // blocks one long section may spread over before it is cut
+	maxBlocks        = 50   // per message
+	maxHomeBlocks    = 100  // per Home tab view
+	maxSectionText   = 3000 // a section's text
+	maxFieldText     = 2000 // one section field
+	maxFields        = 10   // fields per section
+	maxHeaderText    = 150  // a header's plain text
+	maxContextElems  = 10   // elements of a context block
+	maxActionElems   = 25   // elements of an actions block
+	maxButtonText    = 75   // a button's label
+	maxActionID      = 255  // a button's action_id
+	maxButtonValue   = 2000 // a button's value
+	maxURL           = 3000 // a link button's url
+	maxFallbackText  = 3000 // the top-level text we send with blocks (our own bound; Slack allows more)
+	maxContextText   = 2000 // a context element's text (our own bound, well inside Slack's)
+	maxSectionChunks = 4    // blocks one long section may spread over before it is cut
 )
 
-// Action ids of the buttons the adapter answers. Related buttons carry an index so that every
-// action_id in a block is unique, as Slack requires.
+// Action ids of the card's controls. Slack requires every action_id in a block to be unique;
+// the card has one of each.
 const (
-	actionRelated = "ftp_rel_"  // + index; value: the answer's id ("530", "5xx", a topic slug)
-	actionShare   = "ftp_share" // value: share key "\n" query
-	actionLink    = "ftp_link_" // + index; a URL button: Slack still sends an interaction, which is acknowledged and ignored
+	actionMore    = "ftp_more"    // value: the More token (see chatkit.Questions)
+	actionRelated = "ftp_related" // static_select; the selected option's value: the answer's id ("530", a topic slug)
+	actionShare   = "ftp_share"   // value: share key "\n" query
+	actionLink    = "ftp_link_"   // + index; a URL button: Slack still sends an interaction, which is acknowledged and ignored
+	// actionRelatedButton is the related buttons of answers posted before the card: still answered.
+	actionRelatedButton = "ftp_rel_"
+)
+
+// Card budgets (see the platform facts and issue 13): the card's visible text, its blocks, and
+// the block text of any message, which chat.postMessage rejects (msg_blocks_too_long) above
+// about 12,000 characters.
+const (
+	MaxCardText      = 1200
+	MaxCardBlocks    = 6
+	MaxMessageText   = 11000
+	maxOptionText    = 75  // a select option's text
+	maxOptionValue   = 150 // a select option's value
+	maxSelectOptions = 100
 )
 
 // severityEmoji is how a reply's class shows in Slack, where messages have no colour of their own.
@@ -58,82 +73,203 @@ type Message struct {
 
 // RenderOptions control rendering.
 type RenderOptions struct {
-	// BaseURL is the public URL of the web reference. Empty: no link buttons, and a cut answer
-	// says so in words instead of linking.
+	// BaseURL is the public URL of the web reference. Empty: no link buttons.
 	BaseURL string
 	// Ephemeral answers are seen only by the asker; they carry the Share in channel button.
 	Ephemeral bool
 	// ShareKey names the answer in the adapter's share cache; it goes into the Share button's
 	// value with the question, so a share works even after the cache forgot the answer.
 	ShareKey string
+	// MoreToken is the More button's value (see chatkit.Questions); empty: no More button.
+	MoreToken string
 	// SharedBy and AskedBy are Slack user ids (U…/W…) shown as attribution. They come from
 	// Slack's signed payloads, never from user text, and are checked for shape.
 	SharedBy string
 	AskedBy  string
 }
 
-// Render turns a reply into Block Kit: a header with the title, the summary with the short
-// facts (the class as a coloured emoji), the sections in order (numbered fixes, preformatted
-// logs), related answers as buttons, the full-guide link and Share buttons, and the source. Every
-// text from a reply is escaped for mrkdwn, so nothing a user typed can mention anyone or inject a
-// link. Whatever exceeds Slack's limits is cut, with a pointer to the full guide.
+// Render turns a reply into its card: the title, the evidence with whose words it is, what it
+// means here, what to do first, one line of context (class · step · server · RFC), and the
+// actions: More, Full guide, Share in channel (private answers) and one menu of related
+// failures and concepts. Every text from a reply is escaped for mrkdwn, so nothing a user typed
+// can mention anyone or inject a link. The card is short by construction (bot.Card); its
+// visible text stays within MaxCardText and its blocks within MaxCardBlocks.
 func Render(r bot.Reply, o RenderOptions) Message {
-	guide := absolute(o.BaseURL, r.Guide())
-	cut := false
-
-	var head []slack.Block
-	if t := strings.TrimSpace(r.Title); t != "" {
-		head = append(head, slack.NewHeaderBlock(plain(t, maxHeaderText)))
+	// Escapes (&amp;) count against Slack's text: a card full of them is asked for in less.
+	for budget := bot.CardBudget; ; budget -= 100 {
+		m := renderCard(r, r.CardWithin(budget), o)
+		if blocksText(m.Blocks) <= MaxCardText || budget <= 300 {
+			return m
+		}
 	}
+}
+
+func renderCard(r bot.Reply, c bot.Card, o RenderOptions) Message {
+	var blocks []slack.Block
+	blocks = append(blocks, slack.NewHeaderBlock(plain(c.Title, maxHeaderText)))
+	if who := attribution(o); who != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(who)))
+	}
+	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(lead(c), maxSectionText)), nil, nil))
+	// The list (a live check's steps) and what to do first share one block: the card keeps to
+	// six blocks with an attribution.
+	var parts []string
+	if len(c.List) > 0 {
+		t := "*" + esc(oneLine(c.ListHeading)) + "*"
+		for _, it := range c.List {
+			t += "\n• " + esc(oneLine(it))
+		}
+		parts = append(parts, t)
+	}
+	if len(c.FirstSteps) > 0 {
+		t := "*What to do first*"
+		for i, s := range c.FirstSteps {
+			t += fmt.Sprintf("\n%d. %s", i+1, esc(oneLine(s)))
+		}
+		parts = append(parts, t)
+	}
+	if len(parts) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutEscaped(strings.Join(parts, "\n\n"), maxSectionText)), nil, nil))
+	}
+	blocks = append(blocks, contextLine(c))
+	if b := actionsBlock(r, c, o, true); b != nil {
+		blocks = append(blocks, b)
+	}
+	return Message{Text: fallback(r), Blocks: blocks}
+}
+
+// RenderMore is the More view: the card's evidence and meaning, then everything else in the
+// order bot.Reply.More gives (what to do, the servers' notes, the causes, the background), cut
+// only between items or paragraphs, and only when the message would pass Slack's limits or
+// MaxMessageText; a cut notice then points at the full guide. It has no More button.
+func RenderMore(r bot.Reply, o RenderOptions) Message {
+	c := r.Card()
+	o.MoreToken = ""
+	head := []slack.Block{slack.NewHeaderBlock(plain(c.Title, maxHeaderText))}
 	if who := attribution(o); who != "" {
 		head = append(head, slack.NewContextBlock("", mrkdwn(who)))
 	}
-	if b := evidenceBlock(r); b != nil {
-		head = append(head, b)
-	}
-	if b, c := summaryBlock(r); b != nil {
-		head = append(head, b)
-		cut = cut || c
-	}
-
-	var tail []slack.Block
-	if b, c := relatedBlock(r); b != nil {
-		tail = append(tail, b)
-		cut = cut || c
-	}
-	if b := actionsBlock(r, o); b != nil {
+	head = append(head, slack.NewSectionBlock(mrkdwn(cutEscaped(lead(c), maxSectionText)), nil, nil))
+	tail := []slack.Block{contextLine(c)}
+	if b := actionsBlock(r, c, o, false); b != nil {
 		tail = append(tail, b)
 	}
-	if f := strings.TrimSpace(r.Footer); f != "" {
-		tail = append(tail, slack.NewContextBlock("", mrkdwn(":books: "+cutEscaped(esc(oneLine(f)), maxContextText-10))))
+	const notice = 200 // room kept for the cut notice
+	room := MaxMessageText - blocksText(head) - blocksText(tail) - notice
+	size := func(s bot.Section) int {
+		chunks, _ := sectionChunks(s)
+		return textLen(strings.Join(chunks, ""))
 	}
-
+	kept, cut := chatkit.Fit(r.More(), size, room)
 	var body []slack.Block
-	for _, s := range r.Sections {
-		if len(body) > maxBlocks { // already more than can be shown: the rest is cut anyway
-			cut = true
-			break
-		}
+	blockRoom := maxBlocks - len(head) - len(tail) - 1
+	for _, s := range kept {
 		chunks, c := sectionChunks(s)
 		cut = cut || c
 		for _, ch := range chunks {
+			if len(body) == blockRoom {
+				cut = true
+				break
+			}
 			body = append(body, slack.NewSectionBlock(mrkdwn(ch), nil, nil))
 		}
 	}
-	room := maxBlocks - len(head) - len(tail)
-	if len(body) > room {
-		body = body[:max(room-1, 0)]
-		cut = true
-	} else if cut && len(body) == room {
-		body = body[:max(room-1, 0)]
-	}
 	if cut {
-		body = append(body, slack.NewContextBlock("", mrkdwn(cutNotice(guide))))
+		body = append(body, slack.NewContextBlock("", mrkdwn(cutNotice(absolute(o.BaseURL, c.Guide)))))
 	}
-
 	blocks := make([]slack.Block, 0, len(head)+len(body)+len(tail))
 	blocks = append(append(append(blocks, head...), body...), tail...)
 	return Message{Text: fallback(r), Blocks: blocks}
+}
+
+// lead is the card's first section: the evidence, whose words it is and where it was found,
+// then what it means here.
+func lead(c bot.Card) string {
+	if t := chatkit.Lead(c, markup); t != "" {
+		return t
+	}
+	return " "
+}
+
+// markup is mrkdwn for chatkit.Lead.
+var markup = chatkit.Markup{
+	Escape: esc,
+	Bold:   func(s string) string { return "*" + s + "*" },
+	Italic: func(s string) string { return "_" + s + "_" },
+	Code:   func(s string) string { return "`" + esc(strings.ReplaceAll(s, "`", "ʼ")) + "`" },
+	Fence: func(lines []string) string {
+		for i, l := range lines {
+			lines[i] = esc(strings.ReplaceAll(l, "```", "ʼʼʼ"))
+		}
+		return "```\n" + strings.Join(lines, "\n") + "\n```"
+	},
+	Link: func(u, label string) string {
+		if !linkable(u) || strings.ContainsAny(u, "|<> ") {
+			return ""
+		}
+		return "<" + u + "|" + esc(label) + ">"
+	},
+}
+
+// contextLine is the card's frame: the class as a coloured emoji, then class · step · server ·
+// RFC.
+func contextLine(c bot.Card) slack.Block {
+	emoji := severityEmoji[c.Severity]
+	if emoji == "" {
+		emoji = severityEmoji[bot.SeverityInfo]
+	}
+	t := emoji
+	if len(c.Context) > 0 {
+		t += " " + esc(strings.Join(c.Context, " · "))
+	}
+	return slack.NewContextBlock("", mrkdwn(cutEscaped(t, maxContextText)))
+}
+
+// blocksText is the text of blocks as Slack counts it against a message's size.
+func blocksText(blocks []slack.Block) int {
+	n := 0
+	for _, t := range visibleTexts(blocks) {
+		n += textLen(t)
+	}
+	return n
+}
+
+// visibleTexts are the texts of blocks a reader sees: headers, sections, context, button
+// labels and a menu's placeholder (its options show only when it is opened).
+func visibleTexts(blocks []slack.Block) []string {
+	var out []string
+	add := func(o *slack.TextBlockObject) {
+		if o != nil {
+			out = append(out, o.Text)
+		}
+	}
+	for _, b := range blocks {
+		switch x := b.(type) {
+		case *slack.HeaderBlock:
+			add(x.Text)
+		case *slack.SectionBlock:
+			add(x.Text)
+			for _, f := range x.Fields {
+				add(f)
+			}
+		case *slack.ContextBlock:
+			for _, el := range x.ContextElements.Elements {
+				if o, ok := el.(*slack.TextBlockObject); ok {
+					add(o)
+				}
+			}
+		case *slack.ActionBlock:
+			for _, el := range x.Elements.ElementSet {
+				switch e := el.(type) {
+				case *slack.ButtonBlockElement:
+					add(e.Text)
+				case *slack.SelectBlockElement:
+					add(e.Placeholder)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // fallback is the notification text: the title and the summary, escaped.
@@ -163,48 +299,6 @@ func attribution(o RenderOptions) string {
 
 // userIDRE is the shape of a Slack user id. Only ids of this shape become <@…> mentions.
 var userIDRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
-
-// summaryBlock is the summary with the short facts as fields. The class field (or, without one,
-// the summary) carries the severity emoji.
-func summaryBlock(r bot.Reply) (slack.Block, bool) {
-	emoji := severityEmoji[r.Severity]
-	if emoji == "" {
-		emoji = severityEmoji[bot.SeverityInfo]
-	}
-	cut := false
-	var fields []*slack.TextBlockObject
-	classDone := false
-	for _, f := range r.Fields {
-		if len(fields) == maxFields {
-			cut = true
-			break
-		}
-		v := esc(f.Value)
-		if strings.EqualFold(f.Label, "Class") && !classDone {
-			v = emoji + " " + v
-			classDone = true
-		}
-		t := "*" + esc(oneLine(f.Label)) + "*\n" + v
-		if textLen(t) > maxFieldText {
-			t = cutEscaped(t, maxFieldText)
-			cut = true
-		}
-		fields = append(fields, mrkdwn(t))
-	}
-	var text *slack.TextBlockObject
-	if s := strings.TrimSpace(r.Summary); s != "" || len(fields) == 0 {
-		t := esc(s)
-		if !classDone {
-			t = strings.TrimSpace(emoji + " " + t)
-		}
-		if textLen(t) > maxSectionText {
-			t = cutEscaped(t, maxSectionText)
-			cut = true
-		}
-		text = mrkdwn(t)
-	}
-	return slack.NewSectionBlock(text, fields, nil), cut
-}
 
 // sectionChunks renders one section as mrkdwn and splits it, at line ends and spaces, into
 // pieces that fit a section block; after maxSectionChunks blocks the rest is cut. It reports
@@ -328,34 +422,13 @@ func splitLine(l string, limit int) []string {
 	}
 }
 
-// relatedBlock shows related answers as buttons that update the answer in place.
-func relatedBlock(r bot.Reply) (slack.Block, bool) {
+// actionsBlock holds the card's actions: More (when there is more), the full guide, Share in
+// channel on a private answer, and the menu of related failures and concepts.
+func actionsBlock(r bot.Reply, c bot.Card, o RenderOptions, more bool) slack.Block {
 	var els []slack.BlockElement
-	cut := false
-	for _, ref := range r.Related {
-		if len(els) == maxRelatedButtons {
-			cut = true
-			break
-		}
-		if ref.ID == "" || textLen(ref.ID) > maxButtonValue {
-			continue
-		}
-		label := strings.TrimSpace(ref.Label)
-		if label == "" {
-			label = ref.ID
-		}
-		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionRelated, len(els)), ref.ID, plain(label, maxButtonText))
-		els = append(els, b)
+	if more && c.More && o.MoreToken != "" && textLen(o.MoreToken) <= maxButtonValue {
+		els = append(els, slack.NewButtonBlockElement(actionMore, o.MoreToken, plain("More", maxButtonText)))
 	}
-	if len(els) == 0 {
-		return nil, cut
-	}
-	return slack.NewActionBlock("related", els...), cut
-}
-
-// actionsBlock holds the link buttons (the full guide first) and, on a private answer, Share.
-func actionsBlock(r bot.Reply, o RenderOptions) slack.Block {
-	var els []slack.BlockElement
 	links := append([]bot.Link(nil), r.Links...)
 	for i, l := range links {
 		if l.Label == bot.LinkGuide && i > 0 {
@@ -364,7 +437,7 @@ func actionsBlock(r bot.Reply, o RenderOptions) slack.Block {
 	}
 	for _, l := range links {
 		u := absolute(o.BaseURL, l.URL)
-		if !linkable(u) || len(els) == maxActionElems-1 {
+		if !linkable(u) || len(els) >= 3 {
 			continue
 		}
 		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionLink, len(els)), "", plain(l.Label, maxButtonText))
@@ -376,21 +449,35 @@ func actionsBlock(r bot.Reply, o RenderOptions) slack.Block {
 		b.Style = slack.StylePrimary
 		els = append(els, b)
 	}
+	if m := relatedMenu(c.Related); m != nil {
+		els = append(els, m)
+	}
 	if len(els) == 0 {
 		return nil
 	}
 	return slack.NewActionBlock("actions", els...)
 }
 
-// shareable reports whether a private answer is worth posting for everyone: not errors, rate
-// limits, usage or "I don't know that one".
-func shareable(r bot.Reply) bool {
-	switch r.Kind {
-	case bot.KindError, bot.KindSlowDown, bot.KindHelp, bot.KindNoMatch:
-		return false
+// relatedMenu is the one menu of related answers: choosing one shows it (see the adapter for
+// where).
+func relatedMenu(refs []bot.Ref) *slack.SelectBlockElement {
+	var opts []*slack.OptionBlockObject
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if len(opts) == maxSelectOptions || ref.ID == "" || len(ref.ID) > maxOptionValue || seen[ref.ID] {
+			continue
+		}
+		seen[ref.ID] = true
+		opts = append(opts, slack.NewOptionBlockObject(ref.ID, plain(ref.Label, maxOptionText), nil))
 	}
-	return true
+	if len(opts) == 0 {
+		return nil
+	}
+	return slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Related codes and topics", maxButtonText), actionRelated, opts...)
 }
+
+// shareable reports whether a private answer is worth posting for everyone.
+func shareable(r bot.Reply) bool { return chatkit.Shareable(r) }
 
 // shareValue packs the share key and the question into the Share button's value. A question too
 // long for the value (a pasted log) leaves only the key.
@@ -406,7 +493,7 @@ func cutNotice(guide string) string {
 	if linkable(guide) && !strings.ContainsAny(guide, "|<> ") {
 		return ":scissors: This answer was cut to fit in Slack. <" + guide + "|Read the full guide> for the rest."
 	}
-	return ":scissors: This answer was cut to fit in Slack. Ask a narrower question, or see the web reference for the rest."
+	return ":scissors: This answer was cut to fit in Slack. See the web reference for the rest."
 }
 
 // absolute turns a reference path into a URL on the web reference; without a base URL, paths
@@ -527,7 +614,7 @@ func cutEscaped(s string, n int) string {
 // their answers.
 func Home(help bot.Reply, command, baseURL string) slack.HomeTabViewRequest {
 	help.Related = nil
-	m := Render(help, RenderOptions{BaseURL: baseURL})
+	m := RenderMore(help, RenderOptions{BaseURL: baseURL})
 	var ex []string
 	for _, c := range bot.Commands() {
 		for _, e := range c.Examples {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,14 +19,16 @@ import (
 
 const base = "https://ftpbot.example.com"
 
-// TestRenderGolden pins the Block Kit JSON of the canonical replies (from the real knowledge
-// base): a code, a class, a topic, a log, a no-match, a hostile one and a maximal one cut to the
-// limits, plus the Home tab. Refresh with go test ./adapters/slack -update.
+// TestRenderGolden pins the Block Kit JSON of the canonical replies, as recorded by the bot
+// package (bot/testdata/replies): each one's card and its More view, plus the Home tab. Refresh
+// with go test ./adapters/slack -update.
 func TestRenderGolden(t *testing.T) {
 	cases := bottest.Replies(t)
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			checkGolden(t, c.Name, Render(c.Reply, RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k1"}))
+			o := RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k1", MoreToken: "q1:" + c.Reply.ID}
+			checkGolden(t, c.Name, Render(c.Reply, o))
+			checkGolden(t, c.Name+".more", RenderMore(c.Reply, o))
 		})
 	}
 	t.Run("home", func(t *testing.T) {
@@ -59,12 +62,12 @@ func allReplies(t *testing.T) []bottest.Case {
 	return cases
 }
 
-// TestRenderWithinLimits checks every rendered message against every Slack limit, in every
-// rendering variant.
+// TestRenderWithinLimits checks every rendered card and More view against every Slack limit,
+// in every rendering variant, and every card against the card's budget.
 func TestRenderWithinLimits(t *testing.T) {
 	variants := []RenderOptions{
-		{BaseURL: base, Ephemeral: true, ShareKey: "k1"},
-		{BaseURL: base},
+		{BaseURL: base, Ephemeral: true, ShareKey: "k1", MoreToken: "q1:530"},
+		{BaseURL: base, MoreToken: "q1:530"},
 		{BaseURL: base, SharedBy: "U2SHARER"},
 		{Ephemeral: true},
 	}
@@ -72,7 +75,14 @@ func TestRenderWithinLimits(t *testing.T) {
 		for _, o := range variants {
 			m := Render(c.Reply, o)
 			for _, p := range limitProblems(m.Text, m.Blocks, maxBlocks) {
-				t.Errorf("%s %+v: %s", c.Name, o, p)
+				t.Errorf("%s card %+v: %s", c.Name, o, p)
+			}
+			for _, p := range CardProblems(m) {
+				t.Errorf("%s card %+v: %s", c.Name, o, p)
+			}
+			more := RenderMore(c.Reply, o)
+			for _, p := range limitProblems(more.Text, more.Blocks, maxBlocks) {
+				t.Errorf("%s more %+v: %s", c.Name, o, p)
 			}
 		}
 	}
@@ -88,97 +98,7 @@ func TestRenderWithinLimits(t *testing.T) {
 
 // limitProblems lists every Slack limit a message breaks.
 func limitProblems(text string, blocks []slack.Block, maxBlocks int) []string {
-	var p []string
-	n := textLen
-	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
-	if text == "" || n(text) > maxFallbackText {
-		bad("fallback text has %d characters", n(text))
-	}
-	if len(blocks) == 0 || len(blocks) > maxBlocks {
-		bad("%d blocks (limit %d)", len(blocks), maxBlocks)
-	}
-	actionIDs := map[string]bool{}
-	blockIDs := map[string]bool{}
-	textObj := func(where string, o *slack.TextBlockObject, limit int, wantType string) {
-		if o == nil {
-			bad("%s: no text", where)
-			return
-		}
-		if wantType != "" && o.Type != wantType {
-			bad("%s: text type %q, want %q", where, o.Type, wantType)
-		}
-		if o.Text == "" || n(o.Text) > limit {
-			bad("%s: text of %d characters (limit %d)", where, n(o.Text), limit)
-		}
-	}
-	for i, b := range blocks {
-		where := fmt.Sprintf("block %d (%s)", i, b.BlockType())
-		id := ""
-		switch x := b.(type) {
-		case *slack.HeaderBlock:
-			textObj(where, x.Text, maxHeaderText, slack.PlainTextType)
-			id = x.BlockID
-		case *slack.SectionBlock:
-			if x.Text == nil && len(x.Fields) == 0 {
-				bad("%s: neither text nor fields", where)
-			}
-			if x.Text != nil {
-				textObj(where, x.Text, maxSectionText, "")
-			}
-			if len(x.Fields) > maxFields {
-				bad("%s: %d fields", where, len(x.Fields))
-			}
-			for _, f := range x.Fields {
-				textObj(where+" field", f, maxFieldText, "")
-			}
-			id = x.BlockID
-		case *slack.ContextBlock:
-			els := x.ContextElements.Elements
-			if len(els) == 0 || len(els) > maxContextElems {
-				bad("%s: %d elements", where, len(els))
-			}
-			for _, el := range els {
-				if o, ok := el.(*slack.TextBlockObject); ok {
-					textObj(where, o, maxContextText, "")
-				}
-			}
-			id = x.BlockID
-		case *slack.ActionBlock:
-			if x.Elements == nil || len(x.Elements.ElementSet) == 0 || len(x.Elements.ElementSet) > maxActionElems {
-				bad("%s: bad element count", where)
-				continue
-			}
-			for _, el := range x.Elements.ElementSet {
-				btn, ok := el.(*slack.ButtonBlockElement)
-				if !ok {
-					bad("%s: element %T", where, el)
-					continue
-				}
-				textObj(where+" button", btn.Text, maxButtonText, slack.PlainTextType)
-				if btn.ActionID == "" || len(btn.ActionID) > maxActionID || actionIDs[btn.ActionID] {
-					bad("%s: action_id %q empty, too long or used twice", where, btn.ActionID)
-				}
-				actionIDs[btn.ActionID] = true
-				if n(btn.Value) > maxButtonValue {
-					bad("%s: value of %d characters", where, n(btn.Value))
-				}
-				if btn.URL != "" && (len(btn.URL) > maxURL || !linkable(btn.URL)) {
-					bad("%s: url %q", where, btn.URL)
-				}
-			}
-			id = x.BlockID
-		case *slack.DividerBlock:
-		default:
-			bad("%s: unexpected block %T", where, b)
-		}
-		if id != "" {
-			if len(id) > 255 || blockIDs[id] {
-				bad("%s: block_id %q too long or used twice", where, id)
-			}
-			blockIDs[id] = true
-		}
-	}
-	return p
+	return problems(Message{Text: text, Blocks: blocks}, maxBlocks)
 }
 
 var markupRE2 = regexp.MustCompile(`<[^>]*>`)
@@ -193,14 +113,18 @@ func TestRenderNeverEmitsMarkupFromText(t *testing.T) {
 		Fields:   []bot.Field{{Label: hostile, Value: hostile}},
 		Sections: []bot.Section{{Heading: hostile, Body: hostile, Items: []string{hostile}}, {Heading: "pre", Body: hostile + "\n```\n" + hostile, Pre: true}},
 		Related:  []bot.Ref{{ID: "550", Label: hostile}}, Links: []bot.Link{{Label: hostile, URL: "/codes/550"}},
-		Footer: hostile, Query: hostile}
+		Footer: hostile, Query: hostile, Evidence: []string{hostile}, FirstSteps: []string{hostile},
+		EvidenceSource: &bot.Link{Label: hostile, URL: "https://evil.example/a|<!channel>"}}
 	replies = append(replies, bottest.Case{Name: "all fields hostile", Reply: r})
 	for _, c := range replies {
 		for _, o := range []RenderOptions{{BaseURL: base, Ephemeral: true, ShareKey: "k"}, {BaseURL: base, SharedBy: "U2SHARER"}, {AskedBy: "<!channel>"}} {
 			m := Render(c.Reply, o)
 			for _, s := range append(strings.Split(allText(m.Blocks), "\n"), m.Text) {
 				for _, mk := range markupRE2.FindAllString(s, -1) {
-					if mk != "<@U2SHARER>" && !strings.HasPrefix(mk, "<"+base+"/") {
+					// The attribution, the guide, and the link to the message that held the evidence
+					// (a permalink from Slack's own API) are ftpbot's own markup.
+					ownSource := strings.HasPrefix(mk, "<https://example.slack.com/archives/") && strings.HasSuffix(mk, "|this message>")
+					if mk != "<@U2SHARER>" && !strings.HasPrefix(mk, "<"+base+"/") && !ownSource {
 						t.Errorf("%s: output carries markup %q in %q", c.Name, mk, s)
 					}
 				}
@@ -212,45 +136,57 @@ func TestRenderNeverEmitsMarkupFromText(t *testing.T) {
 	}
 }
 
-// TestRenderLayout checks what a code answer is made of.
+// TestRenderLayout checks what a card is made of.
 func TestRenderLayout(t *testing.T) {
 	r := testEngine(t).Handle(context.Background(), bot.Request{Text: "530 Login incorrect.", Platform: "test"})
-	m := Render(r, RenderOptions{BaseURL: base + "/", Ephemeral: true, ShareKey: "k1"})
+	m := Render(r, RenderOptions{BaseURL: base + "/", Ephemeral: true, ShareKey: "k1", MoreToken: "q1:530"})
 	if got := headerOf(m.Blocks); got != "530 Not logged in" {
 		t.Errorf("header = %q", got)
 	}
 	text := allText(m.Blocks)
 	for _, want := range []string{
-		":red_circle: 5xx",               // the class with its severity
-		"*Session step*\nLogin",          // the failed step
-		"*Likely causes*\n• Wrong user",  // causes
-		"*How to fix it*\n1. Type the",   // numbered fixes
-		"2. Ask the administrator",       //
-		"vsftpd says this",               // the server's own note
-		"RFC 959",                        // the source
-		"The server refused the login. ", // meaning
+		"*Your server said:* `530 Login incorrect.`", // the evidence, whose words
+		"The server refused the login.",              // what it means
+		"*What to do first*\n1. ",                    // the first steps
+		":red_circle: 5xx · Login · RFC 959",         // the context line
 	} {
 		if !strings.Contains(text, want) {
-			t.Errorf("answer lacks %q:\n%s", want, text)
+			t.Errorf("card lacks %q:\n%s", want, text)
+		}
+	}
+	for _, not := range []string{"*Likely causes*", "*How to fix it*"} {
+		if strings.Contains(text, not) {
+			t.Errorf("card carries %q, which belongs to More", not)
 		}
 	}
 	btn := buttons(m.Blocks)
-	if b := btn["ftp_rel_0"]; b == nil || b.Value != "331" {
-		t.Errorf("first related button = %+v, want value 331", b)
+	if b := btn[actionMore]; b == nil || b.Value != "q1:530" {
+		t.Errorf("More button = %+v", b)
 	}
-	if b := btn["ftp_link_0"]; b == nil || b.URL != base+"/codes/530" || b.Text.Text != bot.LinkGuide {
+	if b := btn["ftp_link_1"]; b == nil || b.URL != base+"/codes/530" || b.Text.Text != bot.LinkGuide {
 		t.Errorf("guide button = %+v", b)
 	}
 	if b := btn[actionShare]; b == nil || b.Value != "k1\n530 Login incorrect." || b.Style != slack.StylePrimary {
 		t.Errorf("share button = %+v", b)
+	}
+	if sel := menu(m.Blocks); sel == nil || sel.Type != slack.OptTypeStatic {
+		t.Errorf("related menu = %+v, want a static_select", sel)
+	} else {
+		var values []string
+		for _, o := range sel.Options {
+			values = append(values, o.Value)
+		}
+		if v := strings.Join(values, " "); !strings.Contains(v, "550") || strings.Contains(v, "331") {
+			t.Errorf("related menu offers %s, want 550 and not 331 (no failure)", v)
+		}
 	}
 	if !strings.Contains(m.Text, "530 Not logged in") {
 		t.Errorf("fallback text = %q", m.Text)
 	}
 
 	public := Render(r, RenderOptions{})
-	if b := buttons(public.Blocks); b[actionShare] != nil || b["ftp_link_0"] != nil {
-		t.Errorf("a public answer without a base URL has share or link buttons: %v", b)
+	if b := buttons(public.Blocks); b[actionShare] != nil || b["ftp_link_0"] != nil || b[actionMore] != nil {
+		t.Errorf("a public answer without a base URL or More token has share, link or More buttons: %v", b)
 	}
 	shared := Render(r, RenderOptions{SharedBy: "U2SHARER"})
 	if !strings.Contains(allText(shared.Blocks), "Shared by <@U2SHARER>") {
@@ -259,15 +195,37 @@ func TestRenderLayout(t *testing.T) {
 	if strings.Contains(allText(Render(r, RenderOptions{SharedBy: "not-an-id>"}).Blocks), "Shared by") {
 		t.Error("an attribution that is not a user id was rendered")
 	}
+	src := r
+	src.EvidenceSource = &bot.Link{Label: "message", URL: "https://example.slack.com/archives/C1/p1700000000000100"}
+	if !strings.Contains(allText(Render(src, RenderOptions{}).Blocks), "from <https://example.slack.com/archives/C1/p1700000000000100|this message>") {
+		t.Error("the card does not link the message that held the evidence")
+	}
 }
 
-// TestRenderCutsToLimits: the maximal reply fills 50 blocks and says where the rest is.
+// TestRenderMore checks the More view: fixes before causes before background, and no More
+// button of its own.
+func TestRenderMore(t *testing.T) {
+	r := testEngine(t).Handle(context.Background(), bot.Request{Text: "530 Login incorrect.", Platform: "test"})
+	m := RenderMore(r, RenderOptions{BaseURL: base, Ephemeral: true, MoreToken: "q1:530"})
+	text := allText(m.Blocks)
+	fix, causes := strings.Index(text, "*How to fix it*\n1. Type the"), strings.Index(text, "*Likely causes*\n• Wrong user")
+	if fix < 0 || causes < 0 || fix > causes {
+		t.Errorf("More view: fixes at %d, causes at %d; want both, fixes first:\n%s", fix, causes, text)
+	}
+	if !strings.Contains(text, "vsftpd says this") {
+		t.Error("More view lacks the server's note")
+	}
+	if buttons(m.Blocks)[actionMore] != nil {
+		t.Error("the More view has a More button")
+	}
+}
+
+// TestRenderCutsToLimits: the maximal reply's More view is cut to the limits and says where the
+// rest is; a complete answer never says it was cut, however many related items it has (it once
+// did whenever related buttons were dropped).
 func TestRenderCutsToLimits(t *testing.T) {
 	for _, o := range []RenderOptions{{BaseURL: base, Ephemeral: true}, {}} {
-		m := Render(bottest.Maximal(), o)
-		if len(m.Blocks) != maxBlocks {
-			t.Errorf("maximal answer has %d blocks, want exactly %d", len(m.Blocks), maxBlocks)
-		}
+		m := RenderMore(bottest.Maximal(), o)
 		text := allText(m.Blocks)
 		if !strings.Contains(text, "This answer was cut to fit in Slack") {
 			t.Errorf("a cut answer does not say so")
@@ -275,14 +233,18 @@ func TestRenderCutsToLimits(t *testing.T) {
 		if o.BaseURL != "" && !strings.Contains(text, "<"+base+"/codes/530|Read the full guide>") {
 			t.Errorf("a cut answer does not link the full guide")
 		}
-		if got := len(buttons(m.Blocks)); o.BaseURL != "" && got != maxRelatedButtons+2 {
-			t.Errorf("maximal answer has %d buttons, want %d related + guide + share", got, maxRelatedButtons)
+		if n := blocksText(m.Blocks); n > MaxMessageText {
+			t.Errorf("maximal More view has %d characters of block text, want at most %d", n, MaxMessageText)
 		}
 	}
-	// A short answer is not marked as cut.
 	r := testEngine(t).Handle(context.Background(), bot.Request{Text: "530"})
-	if strings.Contains(allText(Render(r, RenderOptions{}).Blocks), "was cut") {
-		t.Error("a short answer says it was cut")
+	for i := 0; i < 40; i++ {
+		r.Related = append(r.Related, bot.Ref{ID: fmt.Sprintf("5%02d", i), Kind: "code", Label: "related"})
+	}
+	for name, m := range map[string]Message{"card": Render(r, RenderOptions{}), "more": RenderMore(r, RenderOptions{})} {
+		if strings.Contains(allText(m.Blocks), "was cut") {
+			t.Errorf("a complete %s with 40 related items says it was cut", name)
+		}
 	}
 }
 
@@ -397,5 +359,71 @@ func BenchmarkRender(b *testing.B) {
 				Render(c.r, RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k1"})
 			}
 		})
+	}
+}
+
+// TestReadmeCard keeps the card shown in README.md the renderer's real output for the recorded
+// "line" reply (550 Failed to open file. from vsftpd), drawn as text: rerun with -update.
+func TestReadmeCard(t *testing.T) {
+	var r bot.Reply
+	for _, c := range bottest.Replies(t) {
+		if c.Name == "line" {
+			r = c.Reply
+		}
+	}
+	m := Render(r, RenderOptions{BaseURL: base, Ephemeral: true, ShareKey: "k", MoreToken: "q:550"})
+	var b strings.Builder
+	b.WriteString("<!-- card:begin (go test ./adapters/slack -run ReadmeCard -update) -->\n```text\n")
+	for _, bl := range m.Blocks {
+		switch x := bl.(type) {
+		case *slack.HeaderBlock:
+			b.WriteString("┃ " + x.Text.Text + "\n")
+		case *slack.SectionBlock:
+			for _, l := range strings.Split(slackUnescape.Replace(x.Text.Text), "\n") {
+				b.WriteString("┃ " + l + "\n")
+			}
+		case *slack.ContextBlock:
+			for _, el := range x.ContextElements.Elements {
+				if o, ok := el.(*slack.TextBlockObject); ok {
+					b.WriteString("┃ " + strings.Replace(o.Text, ":red_circle:", "🔴", 1) + "\n")
+				}
+			}
+		case *slack.ActionBlock:
+			var els []string
+			for _, el := range x.Elements.ElementSet {
+				switch e := el.(type) {
+				case *slack.ButtonBlockElement:
+					els = append(els, "["+e.Text.Text+"]")
+				case *slack.SelectBlockElement:
+					els = append(els, "["+e.Placeholder.Text+" ▾]")
+				}
+			}
+			b.WriteString("┃ " + strings.Join(els, "  ") + "\n")
+		}
+	}
+	b.WriteString("```\n<!-- card:end -->")
+	readmeBlock(t, "README.md", "<!-- card:begin", "<!-- card:end -->", b.String())
+}
+
+// readmeBlock checks (with -update: rewrites) the text between two markers of a file.
+func readmeBlock(t *testing.T, path, begin, end, block string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %s … %s block", path, begin, end)
+	}
+	if s[i:j+len(end)] == block {
+		return
+	}
+	if !golden.Update() {
+		t.Fatalf("%s's card is out of date with the renderer: run go test ./adapters/slack -run ReadmeCard -update", path)
+	}
+	if err := os.WriteFile(path, []byte(s[:i]+block+s[j+len(end):]), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

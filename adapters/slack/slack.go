@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ftpbot/ftpbot/adapters/chatkit"
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/slack-go/slack"
 )
@@ -72,7 +73,6 @@ const (
 	callTimeout      = 10 * time.Second // one Web API or response_url call
 	maxRetryWait     = 30 * time.Second // longest Retry-After honoured before giving up
 	maxAckBytes      = 19 << 10         // Socket Mode drops acknowledgements of 20 KB and more
-	slowTextBytes    = 8 << 10          // a paste this long may take a while: answer through response_url
 	drainTimeout     = 5 * time.Second  // how long Run waits for answers in progress at shutdown
 
 	// EventTTL is how long handled event ids are remembered (Slack retries for about 5 minutes).
@@ -89,16 +89,12 @@ type Adapter struct {
 	client *slack.Client // the same client, for Socket Mode
 	http   *http.Client
 
-	sem    chan struct{}
-	ctx    context.Context // answers in progress run under it; cancelled at shutdown
-	cancel context.CancelFunc
-	mu     sync.Mutex
-	closed bool
-	wg     sync.WaitGroup
+	workers *chatkit.Workers // answers in progress, bounded; cancelled at shutdown
 
-	events   bot.Dedup          // event ids already handled (Slack retries)
-	shares   bot.Shares         // private answers that may be shared
-	rendered *bot.Cache[[]byte] // encoded answers to stable replies, by question
+	events    bot.Dedup          // event ids already handled (Slack retries)
+	shares    bot.Shares         // private answers that may be shared
+	rendered  *bot.Cache[[]byte] // encoded answers to stable replies, by question
+	questions *chatkit.Questions // the questions behind the cards' More buttons
 	// progressEvery spaces a slow command's progress updates (see progress).
 	progressEvery time.Duration
 
@@ -142,10 +138,10 @@ func New(o Options) (*Adapter, error) {
 		o:             o,
 		log:           o.Log,
 		http:          o.HTTPClient,
-		sem:           make(chan struct{}, o.MaxConcurrent),
 		events:        o.Events,
 		shares:        o.Shares,
-		rendered:      bot.NewCache[[]byte](renderedAnswers),
+		rendered:      chatkit.NewRendered[[]byte](),
+		questions:     chatkit.NewQuestions(1000),
 		progressEvery: 3 * time.Second,
 
 		ackBudget: defaultAckBudget,
@@ -154,13 +150,14 @@ func New(o Options) (*Adapter, error) {
 	if a.log == nil {
 		a.log = slog.Default()
 	}
+	a.workers = chatkit.NewWorkers(chatkit.WorkerOptions{Max: o.MaxConcurrent, Name: "slack", Log: a.log, Health: o.Health,
+		OnBusy: func() { a.deliveryFailed("busy") }})
 	if a.events == nil {
 		a.events = bot.NewSeen(EventTTL, 4096, o.Now)
 	}
 	if a.shares == nil {
 		a.shares = bot.NewShareCache(ShareTTL, 1000, o.Now)
 	}
-	a.ctx, a.cancel = context.WithCancel(context.Background())
 	if o.BotToken != "" {
 		opts := []slack.Option{slack.OptionHTTPClient(o.HTTPClient)}
 		if o.APIURL != "" {
@@ -217,46 +214,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 }
 
 // shutdown stops new work, lets answers in progress finish for a moment, then cancels them.
-func (a *Adapter) shutdown() {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(drainTimeout):
-	}
-	a.cancel()
-	<-done
-}
+func (a *Adapter) shutdown() { a.workers.Shutdown(drainTimeout) }
 
 // spawn runs fn in the background with a bounded number at once; fn's context ends after
 // timeout or at shutdown. It reports false when the adapter is shutting down.
 func (a *Adapter) spawn(timeout time.Duration, fn func(ctx context.Context)) bool {
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		return false
-	}
-	a.wg.Add(1)
-	a.mu.Unlock()
-	go func() {
-		defer a.wg.Done()
-		ctx, cancel := context.WithTimeout(a.ctx, timeout)
-		defer cancel()
-		select {
-		case a.sem <- struct{}{}:
-		case <-ctx.Done():
-			a.log.Warn("slack: too busy; an answer was dropped", "max_concurrent", a.o.MaxConcurrent)
-			a.deliveryFailed("busy")
-			return
-		}
-		defer func() { <-a.sem }()
-		defer bot.Recover(a.log, a.o.Health, "slack", nil)
-		fn(ctx)
-	}()
-	return true
+	return a.workers.Go(timeout, fn)
 }
 
 func (a *Adapter) deliveryFailed(reason string) {
@@ -269,7 +232,3 @@ func (a *Adapter) deliveryFailed(reason string) {
 func request(text, user string) bot.Request {
 	return bot.Request{Text: text, User: user, Platform: Name}
 }
-
-// renderedAnswers bounds the cache of encoded answers: a few hundred distinct questions cover
-// what a team asks again and again, at about 15 KB each.
-const renderedAnswers = 128

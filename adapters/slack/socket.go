@@ -24,23 +24,20 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 	a.o.Health.Set(Name, bot.StateConnecting, "opening a Socket Mode connection")
 
 	go func() {
-		pause := time.Second
+		// Jittered, so replicas that Slack refused at the same moment do not return together.
+		b := bot.Backoff{Initial: 2 * time.Second, Max: 5 * time.Minute}
 		for {
 			err := client.RunContext(ctx)
 			if ctx.Err() != nil {
 				return
 			}
+			pause := b.Next()
 			why := describeSocketError(err)
 			a.o.Health.Set(Name, bot.StateDisconnected, why+"; retrying in "+pause.String())
-			a.log.Error("slack: Socket Mode stopped; retrying", "reason", why, "retry_in", pause.String())
-			t := time.NewTimer(pause)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
+			a.log.Error("slack: Socket Mode stopped; retrying in "+pause.String(), "reason", why, "retry_in", pause.String())
+			if !bot.Sleep(ctx, pause) {
 				return
 			}
-			pause = min(pause*2, 5*time.Minute)
 		}
 	}()
 
@@ -83,12 +80,15 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		}
 		a.o.Health.Set(Name, bot.StateConnecting, reason)
 	case socketmode.EventTypeConnectionError:
-		reason := "cannot connect to Slack"
+		reason, retryIn := "cannot connect to Slack", ""
 		if c, ok := ev.Data.(*slack.ConnectionErrorEvent); ok && c.ErrorObj != nil {
-			reason = fmt.Sprintf("cannot connect to Slack: %v; retrying in %s", c.ErrorObj, c.Backoff.Round(time.Second))
+			// slack-go waits 100ms, 200ms, 400ms… (or Slack's Retry-After): say exactly how long,
+			// not rounded to a second ("0s").
+			retryIn = c.Backoff.Round(time.Millisecond).String()
+			reason = fmt.Sprintf("cannot connect to Slack: %v; retrying in %s", c.ErrorObj, retryIn)
 		}
 		a.o.Health.Set(Name, bot.StateDisconnected, reason)
-		a.log.Warn("slack: " + reason)
+		a.log.Warn("slack: "+reason, "retry_in", retryIn)
 	case socketmode.EventTypeInvalidAuth:
 		a.o.Health.Set(Name, bot.StateDisconnected, "Slack rejected the app token: check SLACK_APP_TOKEN (xapp-…, with the connections:write scope)")
 	case socketmode.EventTypeConnected:

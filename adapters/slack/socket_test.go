@@ -185,6 +185,16 @@ func TestSocketMode(t *testing.T) {
 	if got := headerOf(blocksOf(t, hk.next(t))); got != "227 Entering Passive Mode" {
 		t.Errorf("related answer header = %q", got)
 	}
+	// A choice in the related menu on a shared message: a private answer beside it.
+	fs.send(t, c3, map[string]any{"envelope_id": "e6b", "type": "interactive", "payload": selectAction(actionRelated, "425", hk.URL(), false)})
+	if got := hk.next(t); headerOf(blocksOf(t, got)) != "425 Can't open data connection" || got["replace_original"] == true || got["response_type"] != "ephemeral" {
+		t.Errorf("related menu on a shared message answered %v", got)
+	}
+	// More on a shared message: the More view privately.
+	fs.send(t, c3, map[string]any{"envelope_id": "e6c", "type": "interactive", "payload": blockActions(actionMore, "000000000000:425", hk.URL(), false)})
+	if got := hk.next(t); !strings.Contains(allText(blocksOf(t, got)), "*Likely causes*") || got["replace_original"] == true || got["response_type"] != "ephemeral" {
+		t.Errorf("More on a shared message answered %v", got)
+	}
 	// An envelope slack-go cannot parse is still acknowledged.
 	fs.send(t, c3, map[string]any{"envelope_id": "e7", "type": "events_api", "payload": map[string]any{"type": "event_callback", "event_id": "Ev10", "event": map[string]any{"type": "brand_new_event"}}})
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpbot/ftpbot/bot/bottest"
 	"github.com/slack-go/slack"
 )
 
@@ -256,5 +257,26 @@ func TestHomeTab(t *testing.T) {
 	}
 	if h.answers.Load() != 1 {
 		t.Errorf("the Home tab asked the engine %d times; it is built once", h.answers.Load())
+	}
+}
+
+// TestThreadAnswersFitPostMessage: answers posted with chat.postMessage (shortcuts, mentions)
+// stay under the block text at which Slack rejects a message (msg_blocks_too_long). The longest
+// answers of the real knowledge base once went to 22,000 characters.
+func TestThreadAnswersFitPostMessage(t *testing.T) {
+	api := newFakeAPI(t)
+	h := newHTTPAdapter(t, Options{APIURL: api.GetAPIURL(), BotToken: "xoxb-test", Engine: bottest.Engine(t)})
+	hk := newHook(t)
+	for _, q := range []string{"passive vs active", "530", "explicit vs implicit ftps"} {
+		post(t, h.srv, "/slack/interactivity", "application/x-www-form-urlencoded",
+			interactionForm(messageAction(q, replyTS, parentTS, hk.URL())), h.now)
+		call := api.next(t, "chat.postMessage")
+		blocks := blocksOf(t, call.Form)
+		if n := blocksText(blocks); n > MaxMessageText || n == 0 {
+			t.Errorf("%q: posted %d characters of block text, want 1 to %d", q, n, MaxMessageText)
+		}
+		for _, p := range Problems(Message{Text: call.Form.Get("text"), Blocks: blocks}) {
+			t.Errorf("%q: %s", q, p)
+		}
 	}
 }

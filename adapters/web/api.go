@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/buildinfo"
 	"github.com/ftpbot/ftpbot/knowledge"
 )
 
@@ -178,6 +179,7 @@ func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
 type readyJSON struct {
 	Status    string                      `json:"status"` // "ready" or "not ready"
 	Knowledge knowledgeState              `json:"knowledge"`
+	Version   buildinfo.Info              `json:"version"`
 	Adapters  map[string]bot.AdapterState `json:"adapters"`
 	// State is the shared state's backend and health; "degraded" (Redis unreachable, each
 	// replica counting on its own) still answers, so it does not make the server unready.
@@ -190,18 +192,17 @@ type knowledgeState struct {
 	Topics int  `json:"topics"`
 }
 
-// readyz is 200 when the knowledge is loaded and every adapter is connected, listening or
-// deliberately off; 503 otherwise. The body names each adapter's state either way.
+// readyz is 200 when this server can answer questions: the knowledge is loaded and HTTP is up
+// (it is answering this request). A chat platform that cannot be reached does not make it
+// unready: a Slack or Discord outage would otherwise pull every replica out of the load
+// balancer at once, the web reference and the other platform with it. The body names each
+// adapter's state (and the metric ftpbot_adapter_state follows it) for whoever watches them.
 func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
 	out := readyJSON{Status: "ready", Adapters: h.o.Health.Snapshot(), State: h.o.Health.Store()}
+	out.Version = h.o.Build
 	ready := h.o.KB != nil
 	if h.o.KB != nil {
 		out.Knowledge = knowledgeState{Loaded: true, Codes: len(h.o.KB.Codes()), Topics: len(h.o.KB.Topics())}
-	}
-	for _, st := range out.Adapters {
-		if !st.Ready() {
-			ready = false
-		}
 	}
 	status := http.StatusOK
 	if !ready {

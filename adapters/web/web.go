@@ -29,6 +29,7 @@ import (
 	"sync"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/buildinfo"
 	"github.com/ftpbot/ftpbot/knowledge"
 )
 
@@ -38,6 +39,7 @@ type Options struct {
 	KB      *knowledge.Base // the reference pages; Engine.KB when nil
 	Health  *bot.Health     // the adapters' states for /readyz; nil means no adapters
 	Metrics http.Handler    // served at /metrics when not nil
+	Build   buildinfo.Info  // the running build, shown in /readyz
 	// Previews are how the playground shows an answer per platform, in order.
 	Previews []Preview
 	// BaseURL is the public URL of the reference ("https://ftp.example.com"); links and the

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ftpbot/ftpbot/bot"
+	"github.com/ftpbot/ftpbot/internal/buildinfo"
 	"github.com/ftpbot/ftpbot/knowledge"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -45,8 +46,12 @@ func TestReadyz(t *testing.T) {
 		{"no adapters", Options{KB: kb}, nil, http.StatusOK, "ready", true},
 		{"connected and off", Options{KB: kb}, map[string][2]string{"slack": {bot.StateConnected, ""}, "discord": {bot.StateOff, "no DISCORD_BOT_TOKEN"}}, http.StatusOK, "ready", true},
 		{"listening", Options{KB: kb}, map[string][2]string{"discord": {bot.StateListening, ""}}, http.StatusOK, "ready", true},
-		{"one disconnected", Options{KB: kb}, map[string][2]string{"slack": {bot.StateDisconnected, "socket closed"}, "discord": {bot.StateConnected, ""}}, http.StatusServiceUnavailable, "not ready", true},
-		{"still connecting", Options{KB: kb}, map[string][2]string{"slack": {bot.StateConnecting, ""}}, http.StatusServiceUnavailable, "not ready", true},
+		// A platform that cannot be reached does not take the server out of the load balancer:
+		// it still answers on the web and the other platforms (issue 15).
+		{"one disconnected", Options{KB: kb}, map[string][2]string{"slack": {bot.StateDisconnected, "socket closed"}, "discord": {bot.StateConnected, ""}}, http.StatusOK, "ready", true},
+		{"still connecting", Options{KB: kb}, map[string][2]string{"slack": {bot.StateConnecting, ""}}, http.StatusOK, "ready", true},
+		{"every platform down", Options{KB: kb}, map[string][2]string{"slack": {bot.StateDisconnected, "no route to host"}, "discord": {bot.StateConnecting, "retrying in 400ms"}}, http.StatusOK, "ready", true},
+		{"build shown", Options{KB: kb, Build: buildinfo.Info{Version: "v9.9.9", Revision: "abc123", GoVersion: "go1.26.8"}}, nil, http.StatusOK, "ready", true},
 		{"no knowledge", Options{}, nil, http.StatusServiceUnavailable, "not ready", false},
 	}
 	for _, c := range cases {
@@ -71,6 +76,7 @@ func TestReadyz(t *testing.T) {
 					State  string `json:"state"`
 					Reason string `json:"reason"`
 				} `json:"adapters"`
+				Version buildinfo.Info `json:"version"`
 			}
 			decodeJSON(t, r.body, &body)
 			if body.Status != c.wantReady || body.Knowledge.Loaded != c.wantKB {
@@ -78,6 +84,9 @@ func TestReadyz(t *testing.T) {
 			}
 			if c.wantKB && body.Knowledge.Codes != len(kb.Codes()) {
 				t.Errorf("knowledge codes %d, want %d", body.Knowledge.Codes, len(kb.Codes()))
+			}
+			if diff := cmp.Diff(c.opts.Build, body.Version); diff != "" {
+				t.Errorf("version object (-want +got):\n%s", diff)
 			}
 			if len(body.Adapters) != len(c.states) {
 				t.Errorf("adapters %v, want %v", body.Adapters, c.states)

@@ -101,6 +101,19 @@ func (m *Metrics) Watch(h *bot.Health) {
 	}))
 }
 
+// SetBuildInfo exports ftpbot_build_info, always 1, with the build's identity as labels: the
+// usual Prometheus way to show which version each replica runs (join on it, or count by it
+// during a rollout). Call it once.
+func (m *Metrics) SetBuildInfo(version, revision, goVersion string) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "ftpbot_build_info",
+		Help:        "The running build: version, VCS revision and Go version as labels; always 1.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": goVersion},
+	})
+	g.Set(1)
+	m.Registry.MustRegister(g)
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})

@@ -1,29 +1,31 @@
 // Package transcript reads pasted FTP session logs — FileZilla's message log, curl -v, lftp -d,
-// WinSCP session logs, Python ftplib debug output, raw control-channel transcripts and vsftpd or
-// ProFTPD server logs — into a timeline of commands and replies, and finds the reply that explains
-// the failure.
+// wget -d, WinSCP session logs, Python ftplib debug output and tracebacks, Windows ftp -d, raw
+// control-channel transcripts, vsftpd, ProFTPD and IIS server logs — into a timeline of commands
+// and replies, and finds the reply that explains the failure.
 //
 //	t := transcript.Parse(logText)
 //	if f := t.Failure(); f != nil {
 //		fmt.Println("failed at", f.Code, f.Text)
 //	}
 //
-// It never fails: lines it cannot place are kept as notes, and input past MaxBytes or MaxLines is
-// cut (Truncated says so), so a huge paste costs bounded time and memory.
+// Each log format is a whole-document parser in the Formats table; Parse runs them all and keeps
+// the one that recognised the most lines (see Format). It never fails: lines a format cannot place
+// are kept as notes, and input past MaxBytes or MaxLines is cut (Truncated says so), so a huge
+// paste costs bounded time and memory.
 package transcript
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/ftpbot/ftpbot/knowledge"
 )
 
-// Limits on what one Parse reads. A whole day's server log pasted by mistake is cut here.
+// Limits on what one Parse reads. A whole day's server log pasted by mistake is cut here, before
+// any format reads it: 5000 lines keep the worst case near 50 ms (a 200-line log takes well under
+// 2 ms; see BenchmarkAskLog200 in bot), and no client's session log of one failure is longer.
 const (
 	MaxBytes = 512 << 10
-	MaxLines = 20000
+	MaxLines = 5000
 )
 
 // Dir says which way a line went, or what else it is.
@@ -37,24 +39,125 @@ const (
 	Error              // a client-side error message
 )
 
+// Tag marks an entry that is evidence of a particular kind, beyond its direction.
+type Tag int
+
+// Tags.
+const (
+	TagNone      Tag = iota
+	TagConnected     // the client says the TCP connection opened ("Connected to", "connected.")
+	TagBanner        // the server greeted with something that is not FTP: an SSH banner, HTTP, TLS bytes
+	TagException     // the last line of a traceback or a program's error: the exception and its message
+	TagFrame         // a traceback frame ("File ..., line 212, in getresp") or its source line
+	TagSummary       // a client's one-line summary naming the failed command (lftp's "ls: Login failed: …")
+	TagPrompt        // what the user typed at an ftp> prompt ("ftp> literal pasv")
+)
+
 // Entry is one event of the session.
 type Entry struct {
 	Line    int            // 1-based line number in the input (first line, for multi-line replies)
 	Dir     Dir            //
 	Code    knowledge.Code // for replies
 	Text    string         // the reply text (all lines of a multi-line reply, joined by "\n"), the command, or the message
-	Command string         // for replies: the command this reply answers ("" for the greeting or unknown)
+	Command string         // for replies: the command this reply answers ("" for the greeting or unknown); for summaries: the client command named
+	Raw     string         // the input line, verbatim but for trailing space (the first line of a multi-line reply), with a password masked
+	// RawLines are all the input lines of a multi-line reply, in order (nil for other entries).
+	RawLines []string
+	Tag      Tag
 }
 
 // Transcript is a parsed log.
 type Transcript struct {
-	Entries   []Entry
-	Format    string // what the log looked like: "filezilla", "curl", "lftp", "winscp", "ftplib", "vsftpd", "proftpd", "raw"
-	Truncated bool   // input was longer than MaxBytes or MaxLines
-	Lines     int    // lines read
-	failure   int    // index into Entries of the explaining failure, or -1
-	benign    bool   // the failure is only a refusal the session went on after (EPSV, AUTH, FEAT)
-	hint      int    // index of a client error entry that explains it when no reply does, or -1
+	Entries []Entry
+	// Format is the name of the Format that read the log: "filezilla", "curl", "lftp", "wget",
+	// "winscp", "ftplib", "windows-ftp", "vsftpd", "proftpd", "iis", "raw".
+	Format    string
+	Truncated bool // input was longer than MaxBytes or MaxLines
+	Lines     int  // lines read
+	// Recognised is how many lines the format placed by its own shapes (not by the raw fallback).
+	Recognised int
+	// ControlAddr is the server address the control connection went to, when the log says it
+	// ("Connecting to 198.51.100.7:21", "Connected to host (198.51.100.7) port 21"), else "".
+	ControlAddr string
+	failure     int  // index into Entries of the explaining failure, or -1
+	benign      bool // the failure is only a refusal the session went on after (EPSV, AUTH, FEAT)
+	hint        int  // index of a client error entry that explains it when no reply does, or -1
+}
+
+// Parse reads a pasted log with every format in Formats and keeps the reading that recognised the
+// most lines; on a tie the format listed first (specific formats come before the raw one). It does
+// not fail: it keeps what it can place.
+func Parse(text string) *Transcript {
+	lines, truncated := Lines(text)
+	var best *Transcript
+	bestN := 0
+	var bestF *Format
+	for i := range Formats {
+		f := &Formats[i]
+		var n int
+		var t *Transcript
+		if f.Score != nil {
+			n = f.Score(lines)
+		} else {
+			t, n = f.Parse(lines)
+		}
+		if n > bestN {
+			best, bestN, bestF = t, n, f
+		}
+	}
+	if bestF != nil && best == nil {
+		best, _ = bestF.Parse(lines)
+	}
+	if best != nil {
+		best.Format, best.Recognised = bestF.Name, bestN
+	}
+	if best == nil {
+		best, _ = parseRaw(lines)
+		best.Format = "raw"
+	}
+	best.Truncated = truncated
+	best.Lines = len(lines)
+	best.finish(bestF != nil && bestF.Server)
+	return best
+}
+
+// Lines cuts text to MaxBytes and MaxLines and splits it into lines without their line ends. A
+// log longer than MaxLines keeps its first headLines lines (where the client says whom it
+// connected to) and its last lines (where the failure is); the middle is dropped. It is the
+// first step of Parse, exported for format parsers' tests.
+func Lines(text string) (lines []string, truncated bool) {
+	if len(text) > MaxBytes {
+		text = text[:MaxBytes]
+		truncated = true
+	}
+	lines = strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	if len(lines) > MaxLines {
+		kept := make([]string, 0, MaxLines)
+		kept = append(kept, lines[:headLines]...)
+		lines = append(kept, lines[len(lines)-(MaxLines-headLines):]...)
+		truncated = true
+	}
+	return lines, truncated
+}
+
+// headLines is how many first lines a cut log keeps.
+const headLines = 100
+
+// finish finds the control address and the failure once the format is chosen.
+func (t *Transcript) finish(serverLog bool) {
+	t.failure, t.hint = -1, -1
+	for _, e := range t.Entries {
+		if serverLog {
+			break // a server's log names its clients' addresses, not its own
+		}
+		if e.Dir == Reply || e.Dir == Command {
+			break
+		}
+		if a := addrIn(e.Text); a != "" {
+			t.ControlAddr = a
+		}
+	}
+	t.findFailure()
 }
 
 // Replies returns only the reply entries.
@@ -77,6 +180,9 @@ func (t *Transcript) Failure() *Entry {
 	return &t.Entries[t.failure]
 }
 
+// Benign reports whether Failure is only a refusal the session went on after.
+func (t *Transcript) Benign() bool { return t.benign }
+
 // ClientError returns the client-side error line that explains the failure when no reply does
 // (a time-out, a refused connection), or nil.
 func (t *Transcript) ClientError() *Entry {
@@ -84,6 +190,28 @@ func (t *Transcript) ClientError() *Entry {
 		return nil
 	}
 	return &t.Entries[t.hint]
+}
+
+// RawLine returns the input line of e that matches, for a multi-line reply the first of its lines
+// for which match is true, else e.Raw.
+func (e *Entry) RawLine(match func(string) bool) string {
+	for _, l := range e.RawLines {
+		if match(l) {
+			return l
+		}
+	}
+	return e.Raw
+}
+
+// Tagged returns the entries with tag, in order.
+func (t *Transcript) Tagged(tag Tag) []*Entry {
+	var out []*Entry
+	for i := range t.Entries {
+		if t.Entries[i].Tag == tag {
+			out = append(out, &t.Entries[i])
+		}
+	}
+	return out
 }
 
 // Stalled returns the log's last reply when the session stops right where a data connection
@@ -143,7 +271,7 @@ func firstWord(s string) string {
 	return ""
 }
 
-// LastReply returns the last reply before entry i, or nil.
+// LastReplyBefore returns the last reply before entry i, or nil.
 func (t *Transcript) LastReplyBefore(i int) *Entry {
 	for j := i - 1; j >= 0; j-- {
 		if t.Entries[j].Dir == Reply {
@@ -163,291 +291,19 @@ func (t *Transcript) Index(e *Entry) int {
 	return -1
 }
 
-// Prefix patterns of the log formats. Each strips what precedes the payload; order matters.
-var (
-	// 2026-11-24 10:00:00, 10:00:00, [10:00:00], Mon Nov 24 10:00:00 2026, 2026-11-24T10:00:00.123Z, and
-	// FileZilla 3's "2026-11-24 10:00:00 1234 1 " (pid and session number).
-	timestampRE = regexp.MustCompile(`^\s*(\[?\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\]?\s+(?:\d+\s+\d+\s+)?|\[?\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\]?\s+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\s+)`)
-	// WinSCP: "< 2026-11-24 10:00:00.123 530 Login incorrect."
-	winscpRE = regexp.MustCompile(`^([<>.!*])\s\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s(.*)$`)
-	// vsftpd with log_ftp_protocol: `[pid 123] [bob] FTP response: Client "::ffff:1.2.3.4", "530 Login incorrect."`
-	vsftpdRE = regexp.MustCompile(`\[pid \d+\](?: \[[^\]]*\])? (FTP response|FTP command|FAIL LOGIN|OK LOGIN|FAIL UPLOAD|FAIL DOWNLOAD|OK UPLOAD|OK DOWNLOAD|CONNECT|FAIL MKDIR|FAIL DELETE|FAIL RENAME)(?:: Client "[^"]*"(?:, "(.*)")?)?`)
-	// ProFTPD's system log: "proftpd[123] host (client[1.2.3.4]): USER bob (Login failed): Incorrect password"
-	proftpdLoginRE = regexp.MustCompile(`(?i)proftpd\[\d+\].*?:\s+(USER \S+.*\(Login failed\).*|.*Maximum login attempts.*|.*Refused PORT.*|.*no such user.*|.*SECURITY VIOLATION.*|.*Too many connections.*)`)
-	// ftplib debug: *cmd* 'USER x', *resp* '530 Login incorrect.', *get* '211-Features:\n'
-	ftplibRE = regexp.MustCompile(`^\*(cmd|resp|put|get)\*\s+['"](.*)['"]\s*$`)
-	// a raw command line: an upper-case verb of 3 or 4 letters, alone or with arguments.
-	commandRE = regexp.MustCompile(`^(?:[A-Z]{3,4}|[a-z]{3,4})(?:\s.*)?$`)
-)
-
-// Parse reads a pasted log. It does not fail: it keeps what it can place.
-func Parse(text string) *Transcript {
-	t := &Transcript{failure: -1, hint: -1}
-	if len(text) > MaxBytes {
-		text = text[:MaxBytes]
-		t.Truncated = true
-	}
-	var open *Entry // a multi-line reply still open (its first line seen, not its last)
-	lastCommand := ""
-	formats := map[string]int{}
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	if len(lines) > MaxLines {
-		lines = lines[:MaxLines]
-		t.Truncated = true
-	}
-	t.Lines = len(lines)
-	if t.parseIIS(lines) {
-		t.Format = "iis"
-		t.findFailure()
-		return t
-	}
-	for n, raw := range lines {
-		line := strings.TrimRight(raw, " \t\r")
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		dir, payload, format := classify(line)
-		if format != "" {
-			formats[format]++
-		}
-		// Inside a multi-line reply, lines that are not its end belong to it, whatever they look like.
-		// In a raw transcript nothing else is sent until the reply's last line, so even a line
-		// that looks like a command (" EPRT" in a FEAT list) is part of it.
-		if open != nil && (dir == Reply || dir == -1 || format == "") {
-			if code, _, ok := knowledge.ParseReplyLine(payload); ok && code == open.Code && len(payload) >= 4 && payload[3] == ' ' {
-				open.Text += "\n" + strings.TrimSpace(payload[3:])
-				open = nil
-				continue
-			}
-			if dir != Reply || !isReplyStart(payload) {
-				open.Text += "\n" + strings.TrimSpace(payload)
-				continue
-			}
-			open = nil
-		}
-		switch dir {
-		case Reply:
-			code, rest, ok := knowledge.ParseReplyLine(payload)
-			if !ok {
-				t.Entries = append(t.Entries, Entry{Line: n + 1, Dir: Status, Text: payload})
-				continue
-			}
-			e := Entry{Line: n + 1, Dir: Reply, Code: code, Text: rest, Command: lastCommand}
-			t.Entries = append(t.Entries, e)
-			if len(payload) > 3 && payload[3] == '-' {
-				open = &t.Entries[len(t.Entries)-1]
-			}
-			if code/100 != 1 && code != 331 && code != 350 {
-				// an intermediate 1xx keeps the command open for its final reply
-				lastCommand = ""
-			}
-			if code == 331 || code == 350 || code == 332 {
-				lastCommand = ""
-			}
-		case Command:
-			verb := strings.ToUpper(strings.Fields(payload)[0])
-			lastCommand = verb
-			t.Entries = append(t.Entries, Entry{Line: n + 1, Dir: Command, Text: maskSecret(payload)})
-		case Error:
-			t.Entries = append(t.Entries, Entry{Line: n + 1, Dir: Error, Text: payload})
-		case Status:
-			t.Entries = append(t.Entries, Entry{Line: n + 1, Dir: Status, Text: payload})
-		}
-	}
-	best, bestN := "raw", 0
-	for f, c := range formats {
-		if c > bestN || (c == bestN && f < best) {
-			best, bestN = f, c
-		}
-	}
-	t.Format = best
-	t.findFailure()
-	return t
-}
-
-// parseIIS reads an IIS FTP log (W3C extended format): a "#Fields:" header names the columns,
-// and each line below it is one command with the status IIS answered it with, plus the Windows
-// error behind it (sc-win32-status) and IIS's own detail (sc-substatus). It reports false when
-// the text has no such header.
-func (t *Transcript) parseIIS(lines []string) bool {
-	col := map[string]int{}
-	for n, raw := range lines {
-		line := strings.TrimSpace(raw)
-		if rest, ok := strings.CutPrefix(line, "#Fields:"); ok {
-			col = map[string]int{}
-			for i, f := range strings.Fields(rest) {
-				col[f] = i
-			}
-			continue
-		}
-		if strings.HasPrefix(line, "#") || line == "" {
-			continue
-		}
-		iMethod, okM := col["cs-method"]
-		iStatus, okS := col["sc-status"]
-		if !okM || !okS {
-			continue
-		}
-		f := strings.Fields(line)
-		if iMethod >= len(f) || iStatus >= len(f) {
-			continue
-		}
-		field := func(name string) string {
-			if i, ok := col[name]; ok && i < len(f) && f[i] != "-" {
-				return f[i]
-			}
-			return ""
-		}
-		code, err := strconv.Atoi(f[iStatus])
-		if err != nil || knowledge.Code(code).Class() == "" {
-			continue // ControlChannelOpened and the like carry "-"
-		}
-		cmd := f[iMethod]
-		if arg := field("cs-uri-stem"); arg != "" {
-			cmd += " " + arg
-		}
-		t.Entries = append(t.Entries, Entry{Line: n + 1, Dir: Command, Text: maskSecret(cmd)})
-		text := "(IIS FTP log"
-		if w := field("sc-win32-status"); w != "" {
-			text += ": win32 status " + w
-		}
-		if sub := field("sc-substatus"); sub != "" {
-			text += ", substatus " + sub
-		}
-		text += ")"
-		t.Entries = append(t.Entries, Entry{Line: n + 1, Dir: Reply, Code: knowledge.Code(code), Text: text, Command: strings.ToUpper(f[iMethod])})
-	}
-	return len(col) > 0 && len(t.Entries) > 0
-}
-
-// isReplyStart reports whether s begins a new reply (a code then space or hyphen).
-func isReplyStart(s string) bool {
-	_, _, ok := knowledge.ParseReplyLine(s)
-	return ok
-}
-
-// classify returns what a line is and its payload with the log format's decoration removed.
-// dir is -1 for a line that is none of the known kinds (a continuation or noise).
-func classify(line string) (dir Dir, payload string, format string) {
-	if m := winscpRE.FindStringSubmatch(line); m != nil {
-		switch m[1] {
-		case "<":
-			return Reply, m[2], "winscp"
-		case ">":
-			return Command, m[2], "winscp"
-		case "*", "!":
-			return Error, m[2], "winscp"
-		}
-		return Status, m[2], "winscp"
-	}
-	if m := vsftpdRE.FindStringSubmatch(line); m != nil {
-		switch m[1] {
-		case "FTP response":
-			return Reply, unquoteVsftpd(m[2]), "vsftpd"
-		case "FTP command":
-			return Command, unquoteVsftpd(m[2]), "vsftpd"
-		case "FAIL LOGIN", "FAIL UPLOAD", "FAIL DOWNLOAD", "FAIL MKDIR", "FAIL DELETE", "FAIL RENAME":
-			return Error, "vsftpd: " + m[1], "vsftpd"
-		}
-		return Status, "vsftpd: " + m[1], "vsftpd"
-	}
-	if m := proftpdLoginRE.FindStringSubmatch(line); m != nil {
-		return Error, "proftpd: " + m[1], "proftpd"
-	}
-	s := timestampRE.ReplaceAllString(line, "")
-	if m := ftplibRE.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
-		payload := strings.TrimSuffix(strings.ReplaceAll(m[2], `\r\n`, ""), `\n`)
-		switch m[1] {
-		case "cmd", "put":
-			return Command, payload, "ftplib"
-		default:
-			return Reply, payload, "ftplib"
-		}
-	}
-	trimmed := strings.TrimSpace(s)
-	for _, p := range prefixes {
-		if rest, ok := cutPrefixFold(trimmed, p.prefix); ok {
-			return p.dir, strings.TrimSpace(rest), p.format
-		}
-	}
-	if isReplyStart(trimmed) {
-		return Reply, trimmed, ""
-	}
-	if commandRE.MatchString(trimmed) && knownVerbs[strings.ToUpper(strings.Fields(trimmed)[0])] {
-		return Command, trimmed, ""
-	}
-	return -1, s, ""
-}
-
-type prefix struct {
-	prefix string
-	dir    Dir
-	format string
-}
-
-// prefixes of the client logs, longest first where one is the start of another.
-var prefixes = []prefix{
-	{"Response:", Reply, "filezilla"},
-	{"Command:", Command, "filezilla"},
-	{"Status:", Status, "filezilla"},
-	{"Error:", Error, "filezilla"},
-	{"Trace:", Status, "filezilla"},
-	{"Listing:", Status, "filezilla"},
-	{"<--- ", Reply, "lftp"},
-	{"---> ", Command, "lftp"},
-	{"**** ", Error, "lftp"},
-	{"< ", Reply, "curl"},
-	{"> ", Command, "curl"},
-	{"* ", Status, "curl"},
-	{"curl: ", Error, "curl"},
-}
-
-func cutPrefixFold(s, p string) (string, bool) {
-	if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
-		return s[len(p):], true
-	}
-	return "", false
-}
-
-func unquoteVsftpd(s string) string {
-	s = strings.ReplaceAll(s, `\r\n`, "")
-	return strings.TrimSpace(s)
-}
-
-// maskSecret hides the argument of PASS (and ACCT) so a pasted log never echoes a password.
-func maskSecret(cmd string) string {
-	f := strings.Fields(cmd)
-	if len(f) > 1 {
-		switch strings.ToUpper(f[0]) {
-		case "PASS", "ACCT":
-			return f[0] + " ****"
-		}
-	}
-	return cmd
-}
-
-var knownVerbs = map[string]bool{}
-
-func init() {
-	for _, v := range strings.Fields(`USER PASS ACCT CWD CDUP SMNT QUIT REIN PORT PASV TYPE STRU MODE RETR STOR STOU
-		APPE ALLO REST RNFR RNTO ABOR DELE RMD MKD PWD LIST NLST SITE SYST STAT HELP NOOP FEAT OPTS AUTH ADAT
-		PBSZ PROT CCC MIC CONF ENC EPRT EPSV LPRT LPSV LANG MDTM SIZE MLST MLSD HOST CLNT XCWD XPWD XMKD XRMD`) {
-		knownVerbs[v] = true
-	}
-}
-
 // benign lists commands whose refusal a client expects and recovers from: feature probes,
 // fallbacks (EPSV → PASV, MLSD → LIST, AUTH → plain login) and existence checks before upload.
 var benign = map[string]bool{
 	"FEAT": true, "OPTS": true, "CLNT": true, "SITE": true, "HELP": true, "SYST": true, "EPSV": true,
 	"EPRT": true, "MLSD": true, "MLST": true, "SIZE": true, "MDTM": true, "AUTH": true, "HOST": true,
-	"LANG": true, "STAT": true, "MFMT": true, "MODE": true, "CWD": true, "MKD": true,
+	"LANG": true, "STAT": true, "MFMT": true, "MODE": true, "CWD": true, "MKD": true, "PBSZ": true,
+	"PROT": true,
 }
 
 // findFailure picks the reply that explains the failure: the first 4xx/5xx reply the client did
 // not recover from. A refusal of a probing command (FEAT, EPSV, AUTH…) counts only when nothing
 // after it succeeded; otherwise the first refusal of any command wins. With no failing reply, a
-// client error line (a time-out, a refused connection) is the hint.
+// client error line (a time-out, a refused connection, an exception) is the hint.
 func (t *Transcript) findFailure() {
 	firstBenign := -1
 	for i, e := range t.Entries {
@@ -476,11 +332,26 @@ func (t *Transcript) findFailure() {
 	}
 }
 
+// Probe reports whether e is the refusal of a probe the session went on after (an AUTH TLS
+// lftp sends on its own, an OPTS UTF8, an EPSV the client replaced with PASV): expected, not a
+// failure.
+func (t *Transcript) Probe(e *Entry) bool {
+	i := t.Index(e)
+	return i >= 0 && e.Dir == Reply && e.Code >= 400 && benign[e.Command] && t.recovered(i)
+}
+
 // recovered reports whether the session went on after entry i: a later positive reply (2xx or
-// 3xx) other than QUIT's 221.
+// 3xx) other than QUIT's 221, or a later reply to another command (the client carried on; if
+// that failed too, that is the failure to explain).
 func (t *Transcript) recovered(i int) bool {
 	for _, e := range t.Entries[i+1:] {
-		if e.Dir == Reply && e.Code < 400 && e.Code != 221 {
+		if e.Dir != Reply {
+			continue
+		}
+		if e.Code < 400 && e.Code != 221 {
+			return true
+		}
+		if e.Command != "" && e.Command != t.Entries[i].Command && e.Command != "QUIT" {
 			return true
 		}
 	}

@@ -1,6 +1,11 @@
 package transcript
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ftpbot/ftpbot/internal/golden"
 	"strings"
 	"testing"
 
@@ -124,7 +129,7 @@ Mon Nov 24 10:00:04 2026 [pid 1201] [bob] FTP response: Client "::ffff:198.51.10
 *resp* '331 Password required for bob'
 *cmd* 'PASS ********'
 *resp* '530 Login incorrect.'`,
-			format: "ftplib", failure: 530, command: "PASS", replies: 4,
+			format: "ftplib", failure: 530, command: "PASS", replies: 3, // *get* and *resp* are one reply
 		},
 		{
 			name:    "all good",
@@ -192,6 +197,11 @@ func FuzzParse(f *testing.F) {
 		`[pid 1] FTP response: Client "x", "530 x"`,
 		"*resp* '530 x'",
 		"\x00\xff\xfe",
+		"--> USER bob\n\n530 Login incorrect.\n",
+		"<--- 230-User bob\n<--- 230- 12 Kbytes used (1%) - authorized: 10 Kb\n<--- 230 OK\nls: Login failed: 530 x",
+		"Traceback (most recent call last):\n  File \"x.py\", line 212, in getresp\nftplib.error_perm: 530 Login incorrect.",
+		"* Connected to h (198.51.100.7) port 22\n< SSH-2.0-OpenSSH_9.2p1\ncurl: (8) Weird server reply",
+		"2024-03-09T16:36:15.643Z << [FTP Session 3 192.168.0.18] 220-FileZilla Server 1.8.1",
 	} {
 		f.Add(s)
 	}
@@ -278,5 +288,163 @@ func TestStalled(t *testing.T) {
 				t.Errorf("Stalled() = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFormatsGolden reads every log in testdata/formats with Parse and compares what it made of
+// it — the format chosen, each entry, the failure, the client error, the control address — with
+// testdata/formats/<name>.golden (rewritten with -update). A file's name starts with the format
+// that must win ("lftp-debug.log" is lftp's).
+func TestFormatsGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "formats", "*.log"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata/formats/*.log (%v)", err)
+	}
+	names := map[string]bool{}
+	for _, f := range Formats {
+		names[f.Name] = true
+	}
+	for _, path := range files {
+		name := strings.TrimSuffix(filepath.Base(path), ".log")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := Parse(string(data))
+			want := name
+			for !names[want] && strings.Contains(want, "-") {
+				want = want[:strings.LastIndexByte(want, '-')]
+			}
+			if tr.Format != want {
+				t.Errorf("Format = %q, want %q (recognised %d of %d lines)", tr.Format, want, tr.Recognised, tr.Lines)
+			}
+			for _, e := range tr.Entries {
+				if !strings.Contains(string(data), e.Raw) && !strings.Contains(e.Raw, "****") {
+					t.Errorf("entry %d's Raw %q is not a line of the input", e.Line, e.Raw)
+				}
+			}
+			golden.Check(t, strings.TrimSuffix(path, ".log")+".golden", []byte(describe(tr)))
+		})
+	}
+}
+
+// describe renders a transcript for the golden files, one entry a line.
+func describe(tr *Transcript) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "format %s, %d lines recognised, control %q\n", tr.Format, tr.Recognised, tr.ControlAddr)
+	dirs := map[Dir]string{Reply: "reply", Command: "command", Status: "status", Error: "error"}
+	tags := map[Tag]string{TagConnected: " [connected]", TagBanner: " [banner]", TagException: " [exception]", TagFrame: " [frame]", TagSummary: " [summary]", TagPrompt: " [prompt]"}
+	for _, e := range tr.Entries {
+		fmt.Fprintf(&b, "%3d %-7s", e.Line, dirs[e.Dir])
+		if e.Dir == Reply {
+			fmt.Fprintf(&b, " %s (to %q)", e.Code, e.Command)
+		}
+		if e.Dir == Error && e.Command != "" {
+			fmt.Fprintf(&b, " (command %q)", e.Command)
+		}
+		fmt.Fprintf(&b, " %q%s\n", e.Text, tags[e.Tag])
+	}
+	if f := tr.Failure(); f != nil {
+		fmt.Fprintf(&b, "failure: line %d, %s to %q (benign %v)\n", f.Line, f.Code, f.Command, tr.Benign())
+	}
+	if h := tr.ClientError(); h != nil {
+		fmt.Fprintf(&b, "client error: line %d %q\n", h.Line, h.Text)
+	}
+	if s := tr.Stalled(); s != nil {
+		fmt.Fprintf(&b, "stalled after: line %d %s\n", s.Line, s.Code)
+	}
+	return b.String()
+}
+
+// TestFormatTable: every format in the table parses its own kind of document on its own and
+// claims more of it than any other format does.
+func TestFormatTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range Formats {
+		if seen[f.Name] {
+			t.Errorf("format %q is listed twice", f.Name)
+		}
+		seen[f.Name] = true
+		if f.Parse == nil {
+			t.Errorf("format %q has no parser", f.Name)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "formats", "*.log"))
+	for _, f := range Formats {
+		n := 0
+		for _, path := range files {
+			if strings.HasPrefix(filepath.Base(path), f.Name+"-") {
+				n++
+			}
+		}
+		if n == 0 {
+			t.Errorf("format %q has no testdata/formats/%s-*.log", f.Name, f.Name)
+		}
+	}
+	for _, path := range files {
+		data, _ := os.ReadFile(path)
+		lines, _ := Lines(string(data))
+		counts := map[string]int{}
+		for _, f := range Formats {
+			_, n := f.Parse(lines)
+			counts[f.Name] = n
+			if f.Score != nil {
+				if s := f.Score(lines); s != n {
+					t.Errorf("%s: format %s scores %d lines but parses %d", path, f.Name, s, n)
+				}
+			}
+		}
+		tr := Parse(string(data))
+		for name, n := range counts {
+			if n > counts[tr.Format] {
+				t.Errorf("%s: %s won with %d lines, but %s recognised %d", path, tr.Format, counts[tr.Format], name, n)
+			}
+		}
+	}
+}
+
+// TestFtplibEchoesCountOnce: at debug level 2 ftplib prints every command and reply twice.
+func TestFtplibEchoesCountOnce(t *testing.T) {
+	level2 := "*get* '220 ready\\n'\n*resp* '220 ready'\n*cmd* 'USER bob'\n*put* 'USER bob\\r\\n'\n*get* '530 no\\n'\n*resp* '530 no'\n"
+	level1 := "*resp* '220 ready'\n*cmd* 'USER bob'\n*resp* '530 no'\n"
+	for _, log := range []string{level1, level2} {
+		tr := Parse(log)
+		var cmds, reps int
+		for _, e := range tr.Entries {
+			switch e.Dir {
+			case Command:
+				cmds++
+			case Reply:
+				reps++
+			}
+		}
+		if cmds != 1 || reps != 2 {
+			t.Errorf("Parse(%q): %d commands and %d replies, want 1 and 2", log, cmds, reps)
+		}
+	}
+}
+
+// TestTracebackLineNumbersAreNotCodes: "line 212" in a frame is not a reply, and the exception
+// that quotes a reply is that reply.
+func TestTracebackLineNumbersAreNotCodes(t *testing.T) {
+	tr := Parse("Traceback (most recent call last):\n  File \"x.py\", line 212, in getresp\n    raise error_perm(resp)\n  File \"y.py\", line 230\nssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)\n")
+	if reps := tr.Replies(); len(reps) != 0 {
+		t.Errorf("replies %v, want none", reps)
+	}
+	if h := tr.ClientError(); h == nil || h.Tag != TagException || !strings.HasPrefix(h.Text, "ssl.SSLCertVerificationError") {
+		t.Errorf("ClientError() = %+v, want the exception", h)
+	}
+}
+
+// BenchmarkParseMaxLines is the worst case Parse allows: MaxLines lines of a real client's log.
+func BenchmarkParseMaxLines(b *testing.B) {
+	block := "---> PASV\n<--- 227 Entering Passive Mode (198,51,100,7,195,80).\n---> RETR f.bin\n<--- 150 Opening BINARY mode data connection.\n<--- 226 Transfer complete.\n"
+	log := strings.Repeat(block, MaxLines/5+100)
+	b.ReportAllocs()
+	for b.Loop() {
+		if tr := Parse(log); !tr.Truncated {
+			b.Fatal("not cut")
+		}
 	}
 }

@@ -146,6 +146,9 @@ var secretEnv = []struct {
 	{"FTPBOT_REDIS_URL", func(c *Config) *string { return &c.State.RedisURL }},
 }
 
+// listenEnv overrides [server] listen; the --listen flag overrides it in turn.
+const listenEnv = "FTPBOT_LISTEN"
+
 // ConfigErrors is every problem found in a config, each a full sentence naming its key.
 type ConfigErrors []string
 
@@ -183,6 +186,11 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 		if v := strings.TrimSpace(getenv(s.env)); v != "" {
 			*s.field(&c) = v
 		}
+	}
+	// The image sets FTPBOT_LISTEN=0.0.0.0:8080, so a config written for a laptop (127.0.0.1)
+	// still listens where the container's port is; --listen wins over both.
+	if v := strings.TrimSpace(getenv(listenEnv)); v != "" {
+		c.Server.Listen = v
 	}
 	if v := strings.TrimSpace(getenv("FTPBOT_SLACK_API_URL")); v != "" {
 		c.Slack.APIURL = v

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/ftpbot/ftpbot/adapters/console"
@@ -41,10 +40,8 @@ const usage = `usage:
   ftpbot check [--json] [--allow-private] [--implicit] [--profile NAME] [--config FILE] HOST[:PORT]
   ftpbot serve [--config FILE] [--listen ADDR] [--log-level LEVEL]
   ftpbot config check [--config FILE]
+  ftpbot healthcheck [--config FILE] [--listen ADDR] [--timeout DURATION]
   ftpbot version`
-
-// version is set at build time with -ldflags "-X main.version=…"; otherwise the module version.
-var version = ""
 
 // env is the process environment, injectable for tests.
 type env struct {
@@ -76,23 +73,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return usageErr("ftpbot config: the only subcommand is `config check`")
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "ftpbot", versionString())
-		return nil
+		return ev.version(args[1:])
+	case "healthcheck":
+		return ev.healthcheck(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
 	}
 	return usageErr("ftpbot: unknown command %q", args[0])
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 func isTerminal(v any) bool {
@@ -136,6 +124,7 @@ func (ev env) ask(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(ev.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object: the query and its matches, best first")
+	more := fs.Bool("more", false, "print the whole answer (causes, all fixes, server notes), not only its card")
 	flags, text := splitAskArgs(fs, args)
 	if err := fs.Parse(flags); err != nil {
 		return &exitError{code: exitUsage}
@@ -166,7 +155,11 @@ func (ev env) ask(ctx context.Context, args []string) error {
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-	} else if err := console.Render(ev.stdout, r, console.Options{Color: ev.useColor(), BaseURL: defaultBaseURL}); err != nil {
+	} else if *more {
+		if err := console.Render(ev.stdout, r, console.Options{Color: ev.useColor(), BaseURL: defaultBaseURL}); err != nil {
+			return err
+		}
+	} else if err := console.RenderCard(ev.stdout, r, console.Options{Color: ev.useColor(), BaseURL: defaultBaseURL}, "ftpbot ask --more …"); err != nil {
 		return err
 	}
 	if r.Kind == bot.KindNoMatch {

@@ -78,8 +78,12 @@ func TestAskJSON(t *testing.T) {
 
 func TestAskText(t *testing.T) {
 	out, _, code := runCLI(t, "", "ask", "530")
+	if code != 0 || !strings.Contains(out, "530 Not logged in") || !strings.Contains(out, "What to do first") || strings.Contains(out, "How to fix it") {
+		t.Errorf("exit %d, output (want the card):\n%s", code, out)
+	}
+	out, _, code = runCLI(t, "", "ask", "--more", "530")
 	if code != 0 || !strings.Contains(out, "530 Not logged in") || !strings.Contains(out, "How to fix it") {
-		t.Errorf("exit %d, output:\n%s", code, out)
+		t.Errorf("ask --more: exit %d, output (want the whole answer):\n%s", code, out)
 	}
 	if strings.Contains(out, "\x1b[") {
 		t.Error("colour escapes in output that is not a terminal")

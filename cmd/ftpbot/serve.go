@@ -163,6 +163,8 @@ func newServer(cfg *Config, log *slog.Logger) (*server, error) {
 		idleTimeout: defaultIdleTimeout, maxConns: defaultMaxConns, maxConnsPerHost: defaultMaxConnsPerHost,
 		adapters: map[string]adapter{}, off: map[string]string{}}
 	s.metrics.Watch(s.health)
+	b := build()
+	s.metrics.SetBuildInfo(b.Version, b.Revision, b.GoVersion)
 	s.engine = bot.New(kb)
 	s.engine.Log = log
 	if err := s.openState(); err != nil {
@@ -215,8 +217,12 @@ func (s *server) run(ctx context.Context, ln net.Listener, out io.Writer) error 
 	})
 	for name, a := range s.adapters {
 		g.Go(func() error {
+			// An adapter that stops with an error costs its own platform, not the server: the
+			// web reference and the other platform keep answering, and /readyz and the
+			// ftpbot_adapter_state metric show it (adapters retry their platform themselves).
 			if err := a.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
-				return fmt.Errorf("%s: %w", name, err)
+				s.log.Error("adapter stopped", "adapter", name, "error", err)
+				s.health.Set(name, bot.StateDisconnected, "stopped: "+err.Error())
 			}
 			return nil
 		})

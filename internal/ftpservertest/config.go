@@ -79,7 +79,7 @@ func (s *Server) configureVSFTPD() ([]string, error) {
 		"local_umask=022",
 		"pam_service_name=vsftpd",
 		"chroot_local_user=YES",
-		"allow_writeable_chroot=YES",
+		"allow_writeable_chroot=" + yesNo(!o.StrictChroot),
 		"pasv_enable=YES",
 		"port_enable=YES",
 		"connect_from_port_20=NO",
@@ -115,7 +115,7 @@ func (s *Server) configureVSFTPD() ([]string, error) {
 			"force_anon_data_ssl="+yesNo(o.RequireTLS),
 			// Clients that do not resume the control session's TLS session on data connections
 			// (Go's, curl's without a cache) would otherwise get "522 SSL connection failed".
-			"require_ssl_reuse=NO",
+			"require_ssl_reuse="+yesNo(o.RequireTLSReuse),
 			"ssl_tlsv1=YES",
 			"ssl_sslv2=NO",
 			"ssl_sslv3=NO",
@@ -248,11 +248,16 @@ func (s *Server) configureProFTPD() ([]string, error) {
 		p("  TLSRequired %s", map[bool]string{true: "on", false: "off"}[o.RequireTLS])
 		// Without NoSessionReuseRequired, data connections that do not resume the control
 		// connection's TLS session are refused.
-		opts := "NoSessionReuseRequired"
-		if o.ImplicitTLS {
-			opts += " UseImplicitSSL"
+		var opts []string
+		if !o.RequireTLSReuse {
+			opts = append(opts, "NoSessionReuseRequired")
 		}
-		p("  TLSOptions %s", opts)
+		if o.ImplicitTLS {
+			opts = append(opts, "UseImplicitSSL")
+		}
+		if len(opts) > 0 {
+			p("  TLSOptions %s", strings.Join(opts, " "))
+		}
 		p("</IfModule>")
 		s.logFiles = append(s.logFiles, tlsLog)
 	}

@@ -106,6 +106,14 @@ type Options struct {
 	Banner string
 	// IdleTimeout ends idle sessions after this long (0: the server's default); whole seconds.
 	IdleTimeout time.Duration
+	// RequireTLSReuse refuses TLS data connections that do not resume the control connection's
+	// TLS session (vsftpd require_ssl_reuse, ProFTPD without NoSessionReuseRequired), as both
+	// servers do by default. It implies TLS. Pure-FTPd never requires it (skip).
+	RequireTLSReuse bool
+	// StrictChroot keeps vsftpd's default of refusing a chroot into a directory the user can
+	// write to ("500 OOPS: vsftpd: refusing to run with writable root inside chroot()"), which
+	// the kit otherwise turns off. Only vsftpd has this check (skip on the others).
+	StrictChroot bool
 }
 
 // Server is a running FTP server.
@@ -249,7 +257,7 @@ func normalise(t testing.TB, o Options) Options {
 	if o.AnonUpload {
 		o.Anonymous = true
 	}
-	if o.ImplicitTLS || o.RequireTLS {
+	if o.ImplicitTLS || o.RequireTLS || o.RequireTLSReuse {
 		o.TLS = true
 	}
 	if (o.User == "") != (o.Password == "") {
@@ -292,6 +300,12 @@ func normalise(t testing.TB, o Options) Options {
 func unsupported(kind Software, o Options) string {
 	switch kind {
 	case PureFTPd:
+		if o.RequireTLSReuse {
+			return "Pure-FTPd never requires TLS session reuse on data connections"
+		}
+		if o.StrictChroot {
+			return "the writable-chroot refusal is vsftpd's alone"
+		}
 		if o.ImplicitTLS {
 			return "implicit TLS is not supported (Debian's build only does explicit AUTH TLS)"
 		}
@@ -314,6 +328,9 @@ func unsupported(kind Software, o Options) string {
 			}
 		}
 	case ProFTPD:
+		if o.StrictChroot {
+			return "the writable-chroot refusal is vsftpd's alone"
+		}
 		if _, err := os.Stat(filepath.Join(moduleDir(), "mod_tls.so")); err != nil && o.TLS {
 			return "mod_tls.so not found in " + moduleDir()
 		}
