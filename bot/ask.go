@@ -74,7 +74,7 @@ func (e *Engine) answer(text string, t *transcript.Transcript) Reply {
 	// A mail server's bounce ("550 5.1.1 Recipient address rejected"), a web server's "421
 	// Misdirected Request" or a CIFS mount error reads like an FTP reply; it is not one, and an FTP
 	// answer to it would be confidently wrong.
-	if p, ok := e.KB.Elsewhere(text); ok {
+	if p, ok := e.KB.Elsewhere(text); ok && !e.ftpClientMessage(text) {
 		// SFTP is not FTP either, but people ask about it in FTP's words: its topic says so.
 		if t, ok := e.KB.Topic(p.Topic); ok {
 			r := e.topicReply(t)

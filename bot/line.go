@@ -18,12 +18,22 @@ func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Re
 	r.Evidence = evidenceFor(text, line)
 	lm, ok := e.KB.LeadTopic(line, code)
 	if !ok {
-		return r
+		// "229 Entering Extended Passive Mode (|||21005|) then i/o timeout": a reply that opened
+		// the data connection (1xx, 227-229) quoted with a failure is what the client saw last
+		// before the data connection failed; that failure's topic leads.
+		t, ok := e.dataFailureTopic(r, line, code)
+		if !ok {
+			return r
+		}
+		lm = knowledge.LeadMatch{Topic: t}
 	}
 	t := lm.Topic
 	tr := e.topicReply(t)
-	tr.Summary = leadSummary(code, lm)
+	tr.Summary = leadSummary(code, lm, line)
 	said := Section{Heading: "What your server said", Body: "“" + strings.TrimSpace(firstOf(r.Evidence, line)) + "”\nIts words name the failure; the code " + code.String() + " only says how the server classed the refusal (see the code's own answer in Related)."}
+	if lm.Signal == "" && !lm.Address.IsValid() {
+		said.Body = "“" + strings.TrimSpace(firstOf(r.Evidence, line)) + "”\nThe server's " + code.String() + " reply itself is fine: it is what came before the data connection failed, which the topic explains."
+	}
 	var client []Section
 	for _, s := range r.Sections {
 		if strings.HasPrefix(s.Heading, "Your client") {
@@ -48,13 +58,21 @@ func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Re
 
 // leadSummary is the first line of an answer led by a specific failure: what the line says,
 // then the topic's own summary (which carries the fix).
-func leadSummary(code knowledge.Code, lm knowledge.LeadMatch) string {
-	what := "“" + lm.Signal + "”"
+func leadSummary(code knowledge.Code, lm knowledge.LeadMatch, line string) string {
+	if lm.Signal == "" && !lm.Address.IsValid() {
+		return "The data connection failed after the server's " + code.String() + " reply: " + lm.Topic.Title + ". " + lm.Topic.Summary
+	}
+	// Quote the signal as the line wrote it ("500 OOPS", not the table's "500 oops").
+	sig := lm.Signal
+	if i := strings.Index(strings.ToLower(line), sig); i >= 0 && len(strings.ToLower(line)) == len(line) {
+		sig = line[i : i+len(sig)]
+	}
+	what := "“" + sig + "”"
 	if lm.Address.IsValid() {
 		what = "the " + code.String() + " reply names " + lm.Address.String() + ", an address nobody outside that network can reach"
 	}
 	t := lm.Topic
-	return "Your line names the failure (" + what + "): " + strings.ToLower(t.Title[:1]) + t.Title[1:] + ". " + t.Summary
+	return "Your line names the failure, " + what + ": " + t.Title + ". " + t.Summary
 }
 
 func firstOf(ss []string, def string) string {
@@ -117,9 +135,9 @@ const distinctiveMessage = 24
 // symptom is a better first answer than a code guessed from the words:
 //   - a failure the question names by a lead signal ("TLS", "chroot()") puts its topic first
 //     when the search found it (see knowledge.LeadTopic);
-//   - a success reply quoted as the error ("I get a 229 error for passive mode") is only what
-//     the client printed last before the data connection failed: the topic that explains that
-//     failure goes first, the code second.
+//   - a success or preliminary reply quoted with a failure ("I get a 229 error for passive mode",
+//     "150 and then it hangs") is only what the client printed last before the real failure: the
+//     topic that explains that failure goes first, the code second.
 func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Match {
 	ms = e.otherClientWorks(line, ms)
 	if len(ms) < 2 {
@@ -156,9 +174,19 @@ func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Mat
 	var code int
 	fmt.Sscan(ms[0].ID, &code)
 	entry, _ := e.KB.Lookup(knowledge.Code(code))
-	if entry != nil && entry.Code < 300 && entry.Step == "data" && failureWords.MatchString(line) {
+	if entry != nil && entry.Code < 300 && failureWords.MatchString(line) {
 		for i, m := range ms {
 			if m.Kind == knowledge.KindTopic {
+				return toFront(i)
+			}
+		}
+	}
+	// "EPSV returns 550", "550 Permission denied. Passive mode refused": a sentence that names the
+	// data connection's mode or the firewall and a code of another step is about the mode; the
+	// code is how the server happened to refuse it.
+	if entry != nil && entry.Step != "data" && entry.Code < 1000 && modeWords.MatchString(line) {
+		for i, m := range ms[:min(len(ms), 5)] {
+			if dataConnectionTopics[m.ID] || strings.HasPrefix(m.ID, "ipv6-") {
 				return toFront(i)
 			}
 		}
@@ -166,8 +194,11 @@ func (e *Engine) conceptFirst(line string, ms []knowledge.Match) []knowledge.Mat
 	return ms
 }
 
+// modeWords name the data connection's mode, its commands, or what stands in its way.
+var modeWords = regexp.MustCompile(`(?i)\b(passive|pasv|epsv|eprt|active mode|port command|firewall|nat|natted|router|port range|passive ports)\b`)
+
 // failureWords are how people say something went wrong.
-var failureWords = regexp.MustCompile(`(?i)\b(error|errors|fail|fails|failed|failing|failure|problem|issue|time[sd]? ?out|timeout|hangs?|stuck|refused|cannot|can't|cant|doesn't|does not|not work|won't|broken|wrong)\b`)
+var failureWords = regexp.MustCompile(`(?i)\b(error|errors|fail|fails|failed|failing|failure|problem|issue|time[sd]? ?out|timeout|hangs?|hanging|stuck|freezes|refused|cannot|can't|cant|doesn't|does not|not work|won't|broken|wrong|corrupt|corrupted)\b|卡住|卡死|失败|错误|超时|拒绝|没有反应|止まる|固まる|失敗|エラー|タイムアウト|できない`)
 
 var sftpRE = regexp.MustCompile(`(?i)\bsftp\b`)
 
@@ -214,7 +245,25 @@ func (e *Engine) aboutConnecting(m knowledge.Match) bool {
 // afterLogin reports whether a question says the login worked and a listing or transfer then
 // failed: "I can connect and login, but cannot transfer any data", "logs in fine but ls hangs".
 func afterLogin(line string) bool {
-	return loginWorked.MatchString(line) && dataWork.MatchString(line)
+	return mentionsAny(line, loginNames) && loginWorked.MatchString(line) && dataWork.MatchString(line)
+}
+
+// Cheap tests before the regular expressions that need them: most questions name no client and
+// no login, and the expressions cost more than the search itself.
+var (
+	otherClientNames = []string{"filezilla", "winscp", "cyberduck", "commander", "client", "command"}
+	loginNames       = []string{"log", "sign in", "230"}
+)
+
+// mentionsAny reports whether text holds any of words, ignoring case.
+func mentionsAny(text string, words []string) bool {
+	lower := strings.ToLower(text)
+	for _, w := range words {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -228,7 +277,7 @@ var (
 // data connection's mode (FileZilla and WinSCP default to passive, many libraries and
 // command-line clients to active), then TLS and encodings, which the other answers cover.
 func (e *Engine) otherClientWorks(line string, ms []knowledge.Match) []knowledge.Match {
-	if len(ms) == 0 || !otherClientRE.MatchString(line) {
+	if len(ms) == 0 || !mentionsAny(line, otherClientNames) || !otherClientRE.MatchString(line) {
 		return ms
 	}
 	const slug = "active-vs-passive"
@@ -253,3 +302,37 @@ func (e *Engine) otherClientWorks(line string, ms []knowledge.Match) []knowledge
 // otherClientRE matches "…but it works with FileZilla", "I can download it by FileZilla client",
 // "works fine in WinSCP", "other FTP clients work".
 var otherClientRE = regexp.MustCompile(`(?i)\b(but|while|whereas|though|however)\b[^.?!]{0,60}\b(works?|working|worked|can|could|fine|ok|succeeds?|no problem)\b[^.?!]{0,40}\b(filezilla|winscp|cyberduck|total commander|other (ftp )?clients?|another (ftp )?client|command[- ]line ftp)\b|\b(filezilla|winscp|cyberduck|other (ftp )?clients?|another (ftp )?client)\b[^.?!]{0,40}\b(works?|worked|working|has no problem|is fine|connects fine)\b`)
+
+// dataFailureTopic returns the data connection's topic for a line that quotes a reply opening the
+// data connection (1xx, or 227, 228, 229) together with a failure: the passive-address topic for
+// the passive replies, else the best-ranked of the data topics among r's candidates.
+func (e *Engine) dataFailureTopic(r Reply, line string, code knowledge.Code) (*knowledge.Topic, bool) {
+	if !(code/100 == 1 || code >= 227 && code <= 229) || !failureWords.MatchString(line) {
+		return nil, false
+	}
+	// The passive replies' own topic (PASV, EPSV and the address they name) comes first for them.
+	if code >= 227 && code <= 229 {
+		if t, ok := e.KB.Topic("pasv-epsv-nat"); ok {
+			return t, true
+		}
+	}
+	for _, m := range r.Matches {
+		if dataConnectionTopics[m.ID] || strings.HasPrefix(m.ID, "ipv6-") {
+			return e.KB.Topic(m.ID)
+		}
+	}
+	return nil, false
+}
+
+// ftpClientMessage reports whether text holds a message only an FTP client or an FTP-using tool
+// prints (WordPress's "Unable to locate WordPress content directory"): such a text is about FTP
+// whatever else it names. Short, generic messages ("Connection refused") do not count.
+func (e *Engine) ftpClientMessage(text string) bool {
+	lower := strings.ToLower(knowledge.Bounded(text, knowledge.MaxSearchBytes))
+	for _, m := range e.tables().clients {
+		if !m.number && len(m.lower) >= distinctiveMessage && strings.Contains(lower, m.lower) {
+			return true
+		}
+	}
+	return false
+}

@@ -48,6 +48,9 @@ func TestLineLeadsWithTheFailure(t *testing.T) {
 		{"227 Entering Passive Mode (0,0,0,0,156,64).", "pasv-epsv-nat", "227", "0.0.0.0"},
 		{"mirror: Login failed: 550 SSL/TLS required on the control channel", "", "550", "tls"},
 		{"530 Login incorrect.", "530", "530", ""},
+		{"goftp: 229 Entering Extended Passive Mode (|||21005|) then i/o timeout", "pasv-epsv-nat", "229", "data connection failed"},
+		{"150 Opening data connection and then it hangs", "active-vs-passive", "150", "data connection failed"},
+		{"227 Entering Passive Mode (203,0,113,5,195,80).", "227", "227", ""},
 	}
 	for _, tt := range tests {
 		r := e.Ask(tt.line)
@@ -95,6 +98,20 @@ func TestClientNamedOnlyWhenItsOwn(t *testing.T) {
 			t.Errorf("%q: no client section in %v", tt.text, r.Sections)
 		} else if named != tt.client {
 			t.Errorf("%q: client named = %v, want %v", tt.text, named, tt.client)
+		}
+	}
+}
+
+// TestFTPToolMessagesAreFTP: a message only an FTP-using tool prints is answered as FTP even when
+// it names something the not-FTP table lists (WordPress falls back to FTP to update itself).
+func TestFTPToolMessagesAreFTP(t *testing.T) {
+	e := engine(t)
+	for _, text := range []string{
+		"Unable to locate WordPress content directory (wp-content).",
+		"Failed to connect to FTP Server ftp.example.com:21",
+	} {
+		if r := e.Ask(text); r.Kind == bot.KindNoMatch || len(r.Matches) == 0 {
+			t.Errorf("%q: %s with %v, want an FTP answer", text, r.Kind, r.Matches)
 		}
 	}
 }

@@ -3,7 +3,9 @@ package knowledge
 import (
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
+	"sync"
 )
 
 // Protocol is a protocol other than FTP whose messages read like FTP's (data/elsewhere.toml).
@@ -14,7 +16,10 @@ type Protocol struct {
 	Topic      string   `toml:"topic"` // a topic that answers it all the same; "" for none
 	Signals    []string `toml:"signals"`
 	Strong     []string `toml:"strong"`
+	Patterns   []string `toml:"patterns"`
 	UnlessCode bool     `toml:"unless_code"`
+
+	patterns []*regexp.Regexp
 }
 
 func loadProtocols(fsys fs.FS) ([]Protocol, error) {
@@ -27,9 +32,16 @@ func loadProtocols(fsys fs.FS) ([]Protocol, error) {
 	if err := decodeFile(fsys, "data/elsewhere.toml", &f); err != nil {
 		return nil, err
 	}
-	for _, p := range f.Protocol {
+	for i, p := range f.Protocol {
 		if p.ID == "" || p.Name == "" || p.Note == "" || len(p.Signals) == 0 {
 			return nil, fmt.Errorf("elsewhere.toml: protocol %q needs id, name, note and signals", p.ID)
+		}
+		for _, pat := range p.Patterns {
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, fmt.Errorf("elsewhere.toml: %s: pattern %q: %v", p.ID, pat, err)
+			}
+			f.Protocol[i].patterns = append(f.Protocol[i].patterns, re)
 		}
 		for _, s := range append(p.Signals, p.Strong...) {
 			if s != strings.ToLower(s) || strings.TrimSpace(s) == "" {
@@ -47,33 +59,37 @@ func loadProtocols(fsys fs.FS) ([]Protocol, error) {
 func (b *Base) Elsewhere(text string) (Protocol, bool) {
 	lower := strings.ToLower(Bounded(text, MaxSearchBytes))
 	ftp := namesFTP(lower)
-	var code *bool
+	hasCode := sync.OnceValue(func() bool { return len(CodesIn(text)) > 0 })
 	for _, p := range b.protocols {
 		for _, s := range p.Strong {
 			if containsWord(lower, s) {
 				return p, true
 			}
 		}
-		if ftp {
+		if ftp || !p.matches(lower) {
 			continue
 		}
-		for _, s := range p.Signals {
-			if !containsWord(lower, s) {
-				continue
-			}
-			if p.UnlessCode {
-				if code == nil {
-					c := len(CodesIn(text)) > 0
-					code = &c
-				}
-				if *code {
-					break
-				}
-			}
-			return p, true
+		if p.UnlessCode && hasCode() {
+			continue
 		}
+		return p, true
 	}
 	return Protocol{}, false
+}
+
+// matches reports whether lower-case text holds one of p's signals or patterns.
+func (p *Protocol) matches(lower string) bool {
+	for _, s := range p.Signals {
+		if containsWord(lower, s) {
+			return true
+		}
+	}
+	for _, re := range p.patterns {
+		if re.MatchString(lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // namesFTP reports whether lower-case text names FTP: a word containing "ftp" (ftp, ftps, vsftpd,

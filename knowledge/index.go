@@ -252,9 +252,13 @@ func (b *Base) Search(query string, limit int) []Match {
 		return nil
 	}
 	qt, nbase := ix.analyze(query)
+	named := map[string]bool{}
+	for _, m := range CodesIn(query) {
+		named[m.Code.String()] = true
+	}
 	content := 0
 	for _, t := range qt[:nbase] {
-		if !stopwords[t] {
+		if !isStop(t) && (!isNumber(t) || named[t]) {
 			content++
 		}
 	}
@@ -263,7 +267,7 @@ func (b *Base) Search(query string, limit int) []Match {
 		// Spelling correction is for short questions ("pasive mode", "login incorect"): in a
 		// long sentence the other words carry the meaning, and correcting everyday words there
 		// ("bread" → "read") turns questions about anything into FTP answers.
-		if _, known := ix.df[t]; i < nbase && !known && !stopwords[t] && content <= maxCorrectedWords {
+		if _, known := ix.df[t]; i < nbase && !known && !isStop(t) && content <= maxCorrectedWords {
 			if c, ok := ix.correct(t); ok {
 				t = c
 			}
@@ -277,15 +281,13 @@ func (b *Base) Search(query string, limit int) []Match {
 		idf float64 // times expandedShare for a word only a synonym added
 	}
 	n := float64(len(ix.docs))
-	named := map[string]bool{}
-	for _, m := range CodesIn(query) {
-		named[m.Code.String()] = true
-	}
 	var words []word
 	inQuery := map[string]bool{}
 	known := 0 // the question's own words that the base knows: what a match must account for
 	for i, t := range corrected {
-		if t != "" && !stopwords[t] && !inQuery[t] {
+		// A number counts as a word only where it stands as a code ("0%", "10 minutes" and the
+		// octets of an address say nothing); phrases ("port 21") still match it.
+		if t != "" && !isStop(t) && !inQuery[t] && (!isNumber(t) || named[t]) {
 			inQuery[t] = true
 			if df, ok := ix.df[t]; ok {
 				idf := math.Log(1 + n/float64(df))
@@ -454,7 +456,7 @@ const minScore = 2.5
 func nonStop(ts []string) []string {
 	var out []string
 	for _, t := range ts {
-		if !stopwords[t] {
+		if !isStop(t) {
 			out = append(out, t)
 		}
 	}

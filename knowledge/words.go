@@ -10,6 +10,9 @@ import (
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/french"
+	"github.com/kljensen/snowball/russian"
+	"github.com/kljensen/snowball/spanish"
 )
 
 // People describe one failure in many words: "corrupted", "corruption" and "broken" files; a
@@ -146,6 +149,11 @@ func hasCJK(s string) bool {
 // came from the text itself.
 func (ix *index) analyze(s string) (terms []string, base int) {
 	raw := tokens(s)
+	if hasMojibake(s) {
+		// "Ã¤nderungen.txt", "è¿ä¸ª": UTF-8 read as Latin-1 is what people call mojibake, and
+		// words.toml says what that means.
+		raw = append(raw, "mojibake")
+	}
 	terms = make([]string, len(raw), len(raw)+8)
 	for i, t := range raw {
 		terms[i] = stem(t)
@@ -173,16 +181,19 @@ func (ix *index) analyze(s string) (terms []string, base int) {
 				add(p.means)
 			}
 		}
-		if hasCJK(t) {
-			for _, c := range ix.syn.cjk {
-				if strings.Contains(t, c.text) {
-					add(c.means)
-				}
+	}
+	// Chinese and Japanese have no spaces, and Korean attaches particles to words: their terms
+	// are found anywhere in the text, even across the spaces Korean does have ("연결이 거부").
+	if hasCJK(s) {
+		lower := strings.ToLower(s)
+		for _, c := range ix.syn.cjk {
+			if strings.Contains(lower, c.text) {
+				add(c.means)
 			}
-			for _, c := range ix.cjkVocab {
-				if c != t && strings.Contains(t, c) {
-					add([]string{c})
-				}
+		}
+		for _, c := range ix.cjkVocab {
+			if !slices.Contains(terms[:base], c) && strings.Contains(lower, c) {
+				add([]string{c})
 			}
 		}
 	}
@@ -196,4 +207,52 @@ func equalRun(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// hasMojibake reports whether s holds UTF-8 text decoded as Latin-1 or Windows-1252: a letter
+// that starts a two- or three-byte UTF-8 sequence (Â … ï) followed by a character that is a
+// continuation byte read as Latin-1 (U+0080 … U+00BF) or as Windows-1252 (€ ‚ „ … ‘ ’ “ ” – — ™ and
+// the rest). Real words in Latin scripts almost never have that pair; garbled file names always do.
+func hasMojibake(s string) bool {
+	prevLead := false
+	for _, r := range s {
+		if prevLead && (r >= 0x80 && r <= 0xBF || strings.ContainsRune(cp1252High, r)) {
+			return true
+		}
+		prevLead = r >= 0xC2 && r <= 0xEF
+	}
+	return false
+}
+
+// cp1252High are the characters Windows-1252 puts where Latin-1 has control codes 0x80 … 0x9F.
+const cp1252High = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+
+// isStop reports whether a question's word carries no meaning for the search: an English stop
+// word, or one of the function words of the other languages people ask in ("nach", "einigen",
+// "para", "que", "которые"). Without them a short question in German or Spanish would count its
+// articles and prepositions as words the base does not know, and lose for them.
+func isStop(t string) bool {
+	return stopwords[t] || otherStopwords[t] || spanish.IsStopWord(t) || french.IsStopWord(t) || russian.IsStopWord(t)
+}
+
+// otherStopwords are German, Italian and Portuguese function words (Snowball has no list for
+// them in the stemmer package this project uses). Words that are also FTP words ("bin") are left
+// out.
+var otherStopwords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`der die das den dem des ein eine einen einem einer eines und oder aber
+		ist sind war waren wird werden wurde hat haben hatte ich du er sie es wir ihr mich mir dich dir uns
+		euch sich mein meine meinen dein kein keine keinen nicht auch noch nur schon sehr nach bei mit von
+		vom zu zum zur auf aus für über unter vor hinter durch gegen ohne um an am im in ins als wie wenn
+		dass daß ob weil da dann doch so immer wieder einigen einige einiger alle jetzt hier dort wo was
+		wer warum wieso kann können konnte muss müssen soll sollte möchte ab bis seit
+		il lo la gli le un uno una di del dello della dei degli delle da dal dalla in nel nella con su sul
+		sulla per tra fra e ed o ma se che chi cui non più anche come dove quando perché sono sei è siamo
+		ho hai ha abbiamo hanno mi ti ci vi si mio mia questo questa quello quella
+		o os as um uma uns umas de do da dos das em no na nos nas por pelo pela com para e ou mas se que
+		não nao mais também como onde quando porque eu tu ele ela nós vós eles elas meu minha esse essa
+		este esta isso isto é são foi estou está estão tenho tem`) {
+		otherStopwords[w] = true
+	}
 }

@@ -64,6 +64,13 @@ func TestElsewhere(t *testing.T) {
 		{"FTP upload of .htaccess fails with 553", ""},
 		{"my ftp server relays to smtp.example.com", ""},
 		{"version 2.5.1.1 of the client", ""},
+		{"Expected response code 250 but got code \"550\", with message \"550 5.7.1 Relaying denied\"", "smtp"},
+		{"RCPT TO:<b@example.com>\n554 5.7.1 Relay access denied", "smtp"},
+		{"smbclient: NT_STATUS_LOGON_FAILURE", "smb"},
+		{"STATUS_ACCESS_DENIED when opening the share with smbj", "smb"},
+		{"pysftp.Connection failed: Authentication failed", "sftp"},
+		{"sftp://user@host:22 connection refused", "sftp"},
+		{"FTP server says 550 1.2.3 is not a version", ""},
 	}
 	for _, tt := range tests {
 		p, ok := b.Elsewhere(tt.text)
@@ -91,10 +98,16 @@ func TestAnalyze(t *testing.T) {
 		{"the client is stuck on LIST", []string{"hang"}},
 		{"Zeitüberschreitung beim Verbinden", []string{"timeout", "connect"}},
 		{"modo pasivo no funciona", []string{"passiv", "mode"}},
+		{"Café, naïve façade and Ærøskøbing are plain words", nil},
 		{"FTP上传中文文件名乱码", []string{"garbl", "filenam", "encod", "upload"}},
 		{"FTP连接超时", []string{"timeout", "connect"}},
 		{"ファイル名が文字化けする", []string{"garbl"}},
+		{"FTP 연결이 거부되었습니다", []string{"refus", "connect"}},
+		{"FTP 수동 모드에서 시간 초과", []string{"passiv", "timeout"}},
 		{"кодировка имён файлов", []string{"encod"}},
+		{"No such file or directory: 'Ã¤nderungen.txt'", []string{"garbl", "encod"}},
+		{`{"name":"è¿ä¸ªç®å½"}`, []string{"garbl", "encod"}},
+		{"curl: (7) Failed to connect to host port 21: Verbindungsaufbau abgelehnt", []string{"refus"}},
 	}
 	for _, tt := range tests {
 		terms, _ := b.index.analyze(tt.text)
@@ -126,6 +139,7 @@ func TestLeadTopic(t *testing.T) {
 		{"500 I won't open a connection to 10.28.14.115 (only to 203.0.113.67)", 500, "pasv-epsv-nat"},
 		{"534 Policy requires SSL.", 534, ""}, // 534's own step is TLS
 		{"530 Login incorrect.", 530, ""},
+		{"550 Permission denied. Passive mode refused.", 550, "active-vs-passive"},
 		{"550 Permission denied.", 550, ""},
 	}
 	for _, tt := range tests {
@@ -136,6 +150,44 @@ func TestLeadTopic(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("LeadTopic(%q, %s) = %q, want %q", tt.line, tt.code, got, tt.want)
+		}
+	}
+}
+
+// TestMojibake: UTF-8 read as Latin-1 or Windows-1252 is recognised; accented words are not.
+func TestMojibake(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Ã¤nderungen.txt":                     true,
+		"è¿ä¸ªç®å½":                           true,
+		"donâ€™t":                             true,
+		"Änderungen, café, naïve, Ærøskøbing": false,
+		"plain ascii":                         false,
+		"中文文件名":                               false,
+	} {
+		if got := hasMojibake(text); got != want {
+			t.Errorf("hasMojibake(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestSearchInOtherLanguages: questions in the languages of international teams reach the same
+// topics as their English forms, however many of their words the base does not know.
+func TestSearchInOtherLanguages(t *testing.T) {
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ q, want string }{
+		{"Große Dateien brechen nach einigen Minuten ab", "timeouts-keepalive"},
+		{"Los archivos grandes fallan después de unos minutos", "timeouts-keepalive"},
+		{"FTP上传中文文件名乱码", "filename-encoding"},
+		{"No such file or directory: 'Ã¤nderungen.txt'", "filename-encoding"},
+		{"large files fail after some minutes", "timeouts-keepalive"},
+	}
+	for _, tt := range tests {
+		ms := b.Search(tt.q, 3)
+		if len(ms) == 0 || ms[0].ID != tt.want {
+			t.Errorf("Search(%q) = %v, want %s first", tt.q, ms, tt.want)
 		}
 	}
 }
