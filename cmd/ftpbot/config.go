@@ -65,7 +65,7 @@ type SlackConfig struct {
 	SigningSecret     string `toml:"signing_secret"`
 	Command           string `toml:"command"`
 	DefaultVisibility string `toml:"default_visibility"`
-	// APIURL is the Web API's base URL; FTPBOT_SLACK_API_URL, when set, wins (a fake in tests).
+	// APIURL is the Web API's base URL: Slack's, GovSlack's, or a fake's in tests.
 	APIURL string `toml:"api_url"`
 }
 
@@ -191,9 +191,6 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 	// still listens where the container's port is; --listen wins over both.
 	if v := strings.TrimSpace(getenv(listenEnv)); v != "" {
 		c.Server.Listen = v
-	}
-	if v := strings.TrimSpace(getenv("FTPBOT_SLACK_API_URL")); v != "" {
-		c.Slack.APIURL = v
 	}
 	c.applyAutoModes()
 	problems = append(problems, c.Validate()...)
