@@ -43,6 +43,8 @@ func (e *Engine) ask(raw string) Reply {
 		}
 		r.FirstSteps = e.firstSteps(r, text, t)
 	}
+	// Whatever picked them, evidence lines never carry a password (see CarriesCredential).
+	r.Evidence = withoutCredentials(r.Evidence)
 	if cut {
 		// Every kind of answer says so: the part that was read may not be the part that mattered.
 		note := Section{Heading: "Input cut", Body: fmt.Sprintf("Your text was longer than %d KB, so only its beginning was read. Paste the part around the error (the last screenful of a log) for an answer about that.", MaxQueryBytes>>10)}
@@ -104,7 +106,7 @@ func (e *Engine) answer(text string, t *transcript.Transcript) Reply {
 	// A pasted reply line, possibly with a client's decoration: "Response: 530 Login incorrect."
 	if len(lines) == 1 {
 		t := transcript.Parse(line)
-		if reps := t.Replies(); len(reps) == 1 && knowledge.Code(reps[0].Code).Class() != "" {
+		if reps := t.Responses(); len(reps) == 1 && knowledge.Code(reps[0].Code).Class() != "" {
 			if entry, ok := e.KB.Lookup(reps[0].Code); ok {
 				// The line's wording may name a cause its code does not ("session reuse
 				// required"): the search's candidates follow the code, or lead it (see lead).

@@ -42,6 +42,9 @@ func (e *Engine) codeReply(entry *knowledge.Entry, ev *evidence, context string)
 	if len(entry.Commands) > 0 {
 		r.Fields = append(r.Fields, Field{Label: "Returned by", Value: strings.Join(entry.Commands, ", ")})
 	}
+	if ev != nil && CarriesCredential(ev.line) {
+		ev = nil // the line is not quoted anywhere: it carries a password
+	}
 	if ev != nil {
 		if len(r.Evidence) == 0 {
 			r.Evidence = []string{ev.line}

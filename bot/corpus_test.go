@@ -627,3 +627,69 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestCorpusFirstSteps: where a scenario's failure is named, the card's FIRST step is the
+// action that fixes it, on every recorded log: the setting the named server uses, not a
+// generic step or a step for another kind of failure.
+func TestCorpusFirstSteps(t *testing.T) {
+	tests := []struct {
+		scenario string
+		want     map[string][]string // server ("" for any) -> words any one of which the first step has
+		not      []string            // words the first step must not have
+	}{
+		{"writable-chroot", map[string][]string{"": {"allow_writeable_chroot", "chmod a-w"}}, nil},
+		{"tls-required", map[string][]string{"": {"TLS", "encryption"}}, []string{"certificate"}},
+		{"passive-address-unreachable", map[string][]string{
+			"vsftpd": {"pasv_address"}, "proftpd": {"MasqueradeAddress"}, "pure-ftpd": {"ForcePassiveIP"}}, nil},
+		// The recognised server's login settings or the credentials themselves; never TLS.
+		{"wrong-password", map[string][]string{"": {"password", "passwd", "user", "login"}}, []string{"encrypt", "TLS", "connection-limit"}},
+		{"missing-file", map[string][]string{"": {"path"}}, []string{"upload", "write"}},
+		{"upload-denied", map[string][]string{
+			"vsftpd": {"write_enable"}, "proftpd": {"<Limit WRITE>"}, "pure-ftpd": {"anonymous uploads"}}, nil},
+	}
+	e := engine(t)
+	rows := readManifest(t)
+	for _, tc := range tests {
+		n := 0
+		for _, row := range rows {
+			if row.scenario != tc.scenario {
+				continue
+			}
+			n++
+			data, err := os.ReadFile(filepath.Join(corpusDir, row.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := e.Ask(string(data))
+			if len(r.FirstSteps) == 0 {
+				t.Errorf("%s: no first step", row.file)
+				continue
+			}
+			first := r.FirstSteps[0]
+			want, ok := tc.want[row.server]
+			if !ok {
+				want = tc.want[""]
+			}
+			if !containsAny(first, want) {
+				t.Errorf("%s: first step %q, want one that names %q", row.file, first, want)
+			}
+			if containsAny(first, tc.not) {
+				t.Errorf("%s: first step %q is about another failure (%q)", row.file, first, tc.not)
+			}
+		}
+		if n == 0 {
+			t.Errorf("no recorded log for scenario %s", tc.scenario)
+		}
+	}
+}
+
+// containsAny reports whether s holds any of words, ignoring case.
+func containsAny(s string, words []string) bool {
+	ls := strings.ToLower(s)
+	for _, w := range words {
+		if strings.Contains(ls, strings.ToLower(w)) {
+			return true
+		}
+	}
+	return false
+}

@@ -23,7 +23,8 @@
 //
 // Words with one meaning here and everywhere else in ftpbot:
 //   - Reply: the bot's answer (this package's Reply). What an FTP server sends back is a reply
-//     line or a response (knowledge.ParseReplyLine, probe.Result.Response), with a reply code.
+//     line or a response (knowledge.ParseReplyLine, probe.Result.Response, a transcript entry of
+//     Dir transcript.Response), with a reply code.
 //   - Kind: what an answer is about (KindCode, KindLog, …); its code, class and topic values are
 //     the kinds of knowledge.Match.
 //   - Step: a stage of an FTP session (knowledge.Step: connect, tls, login, data, …).

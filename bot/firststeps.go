@@ -26,9 +26,13 @@ type stepFacts struct {
 	passive     bool   // the diagnosis is the passive address a server advertises (PASV behind NAT)
 	evidence    bool   // the input held evidence (a reply line, a client message, a log)
 	usedPassive bool   // the log shows a passive reply (227, 229): the client is in passive mode
+	binary      bool   // the log shows TYPE I: the client transfers in binary mode
 	// specific is how many of the first candidates are the steps of the exact message the input
 	// quoted (a client's or server's message the knowledge lists): the most specific evidence.
 	specific int
+	// causes says the candidates are a code's fixes, one for each of its many causes (a topic's
+	// fix list is about one concern): once the evidence names the cause, the others are left out.
+	causes bool
 }
 
 // firstSteps chooses the steps a card leads with, from the reply and the text it answered.
@@ -49,14 +53,20 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 		f.command = strings.ToUpper(fail.Command)
 		f.said = firstLine(fail.Text)
 		f.evidence = true
-	} else if len(t.Entries) == 1 && t.Entries[0].Dir == transcript.Reply {
+		if f.command == "" || f.command == "PRET" {
+			f.command = commandBefore(t, t.Index(fail))
+		}
+	} else if len(t.Entries) == 1 && t.Entries[0].Dir == transcript.Response {
 		f.command = strings.ToUpper(t.Entries[0].Command)
 		f.said = firstLine(t.Entries[0].Text)
 	}
 	for i := range t.Entries {
-		if en := &t.Entries[i]; en.Dir == transcript.Reply && (en.Code == 227 || en.Code == 229) {
+		en := &t.Entries[i]
+		if en.Dir == transcript.Response && (en.Code == 227 || en.Code == 229) {
 			f.usedPassive = true
-			break
+		}
+		if en.Dir == transcript.Command && strings.EqualFold(strings.Join(strings.Fields(en.Text), " "), "TYPE I") {
+			f.binary = true
 		}
 	}
 	// "Passive mode always times out": the asker says the client is in passive mode already.
@@ -79,6 +89,17 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 			f.evidence = true
 		}
 	}
+	// The server's message: the failing reply's own words, when the knowledge lists them (vsftpd's
+	// "500 OOPS: … writable root inside chroot()", "530 Non-anonymous sessions must use
+	// encryption."). They name the failure more exactly than the client's line after them, in a
+	// log as in a pasted line.
+	var sm *knowledge.ClientError
+	if fail := t.Failure(); fail != nil {
+		if c, ok := e.clientError(fail.Code.String() + " " + firstLine(fail.Text)); ok && e.serverMessage(c) {
+			sm = &c
+			f.evidence = true
+		}
+	}
 
 	switch {
 	case r.Kind == KindClass:
@@ -92,9 +113,15 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 			return nil
 		}
 		f.passive = tp.Slug == passiveTopic
-		if ce != nil && ce.Topic == tp.Slug {
-			f.candidates = append(f.candidates, ce.Fixes...)
-			f.specific = len(ce.Fixes)
+		lowerText := strings.ToLower(text)
+		if sm != nil && ce != nil && sm.ID == ce.ID {
+			ce = nil // one pasted line: the server's message and the client's are the same entry
+		}
+		for _, m := range []*knowledge.ClientError{sm, ce} {
+			if m != nil && m.Topic == tp.Slug {
+				f.candidates = append(f.candidates, m.Fixes...)
+				f.specific = len(f.candidates)
+			}
 		}
 		// The topic's numbered steps to try, else its section about fixing ("Fix it on the
 		// server"), else another section of things to do ("What to use instead").
@@ -102,10 +129,10 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 		for i, s := range tp.Sections {
 			rank := 0
 			switch h := strings.ToLower(s.Heading); {
-			case len(s.Items) == 0 || !actionHeadingRE(h):
+			case len(s.Items) == 0 || !actionHeading(h) || !subjectIn(h, lowerText):
 			case s.Ordered:
 				rank = 3
-			case strings.Contains(h, "fix"):
+			case fixWordRE.MatchString(h):
 				rank = 2
 			default:
 				rank = 1
@@ -133,13 +160,19 @@ func (e *Engine) firstSteps(r Reply, text string, t *transcript.Transcript) []st
 				f.command = commandNear(note.Note, f.said, entry.Commands)
 			}
 		}
-		// A client message with no server reply behind it speaks for the client: its own steps
-		// come first. With a reply line in the input, the server's words decide.
-		if ce != nil && t.Failure() == nil {
+		// The server's own words, when the knowledge lists them, name the cause of the code: their
+		// steps come first. A client message with no server reply behind it speaks for the
+		// client: its own steps come first. With a reply line in the input, the server's words decide.
+		switch {
+		case sm != nil && (sm.Code == 0 || sm.Code == entry.Code):
+			f.candidates = append(f.candidates, sm.Fixes...)
+			f.specific = len(sm.Fixes)
+		case ce != nil && t.Failure() == nil:
 			f.candidates = append(f.candidates, ce.Fixes...)
 			f.specific = len(ce.Fixes)
 			f.passive = ce.Topic == passiveTopic && ce.AboutSuccess()
 		}
+		f.causes = true
 		// A data connection that failed after a 227 naming a private address is the passive
 		// address problem, whatever the client called it.
 		if entry.Step == knowledge.StepData || entry.Step == knowledge.StepTransfer {
@@ -155,17 +188,94 @@ const passiveTopic = "pasv-epsv-nat"
 
 func isCodeID(id string) bool { _, err := strconv.Atoi(id); return err == nil }
 
-// actionHeadingRE reports whether a topic's numbered section is something to do ("How to fix
-// it", "what to try, in order") rather than a walk through a working session.
-func actionHeadingRE(h string) bool {
-	h = strings.ToLower(h)
-	for _, w := range []string{"fix", "try", "find out", "test", "choose", "what to do", "check", "instead"} {
-		if strings.Contains(h, w) {
+// commandBefore returns the command that the reply at entry i answers: the last command line
+// before it. "PRET RETR file" announces a transfer, so its kind of work is RETR's. "" when the
+// log shows none.
+func commandBefore(t *transcript.Transcript, i int) string {
+	for j := i - 1; j >= 0; j-- {
+		en := t.Entries[j]
+		w := strings.Fields(strings.ToUpper(en.Text))
+		switch {
+		case len(w) >= 2 && w[0] == "PRET": // a log format may not know PRET as a command
+			return w[1]
+		case en.Dir == transcript.Response:
+			return "" // another reply between them: the command is not in the log
+		case en.Dir != transcript.Command:
+			continue
+		case len(w) >= 1 && len(w[0]) <= 4:
+			return w[0]
+		}
+		return ""
+	}
+	return ""
+}
+
+// serverMessage reports whether a message the knowledge lists is a server's own words (vsftpd's
+// OOPS lines, a server's TLS-required refusal) rather than a client's.
+func (e *Engine) serverMessage(c knowledge.ClientError) bool {
+	if c.Client == "FTP server" {
+		return true
+	}
+	for _, s := range e.KB.Servers() {
+		if c.Client == s.Name || c.Client == s.ID {
 			return true
 		}
 	}
 	return false
 }
+
+// actionHeading reports whether a topic's section is something to do ("Fix it, in order", "How
+// to fix it", "Login works, listing fails: what to try, in order", "Set the passive range on the
+// server") rather than background ("What the server checks before it writes", "What EPSV fixes,
+// and what it does not", "Which check failed"). It reads whole words: an action heading opens
+// with a verb that says what to do, or asks "what to …" / "how to …"; a heading that opens with
+// what, why, which, when, where or how is an explanation.
+func actionHeading(h string) bool {
+	h = strings.ToLower(h)
+	if strings.Contains(h, "what to ") || strings.Contains(h, "how to ") || strings.HasSuffix(h, " settings") {
+		return true
+	}
+	// "Slow transfers: find where the time goes": the part after a colon can be the action.
+	parts := []string{h}
+	if _, after, ok := strings.Cut(h, ": "); ok {
+		parts = append(parts, after)
+	}
+	for _, p := range parts {
+		words := strings.FieldsFunc(p, func(r rune) bool { return !(r >= 'a' && r <= 'z') })
+		if len(words) > 0 && actionVerbs[words[0]] {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectIn reports whether the input is about a section's subject, when its heading names one
+// before a colon ("Certificates: what clients say and how to fix it"): the steps for certificate
+// errors are no first step for a log that shows none. A heading without a subject fits any input.
+func subjectIn(h, lowerText string) bool {
+	subject, _, ok := strings.Cut(h, ": ")
+	if !ok || actionHeading(subject) || len(strings.Fields(subject)) > 2 {
+		return true // "Fixing the server: …" names an action; "Login works, listing fails: …" a situation
+	}
+	words := significantWords(subject)
+	if len(words) == 0 {
+		return true
+	}
+	for _, w := range words {
+		if strings.Contains(lowerText, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// actionVerbs open a heading that says what to do.
+var actionVerbs = map[string]bool{"fix": true, "fixes": true, "fixing": true, "try": true, "check": true, "test": true,
+	"set": true, "trust": true, "find": true, "choose": true, "use": true, "make": true, "open": true, "turn": true,
+	"enable": true, "switch": true, "allow": true, "give": true, "read": true, "choosing": true}
+
+// fixWordRE finds "fix" as a word of a heading ("Fix it, in order", "Fixes on the server side").
+var fixWordRE = regexp.MustCompile(`\bfix(es|ing)?\b`)
 
 // commandNear returns the FTP command named right after said in note, if it is one of commands:
 // server notes say which command gets which wording.
@@ -223,11 +333,16 @@ func familyOf(cmd string) int {
 // reading the log would see:
 //   - a passive address problem on a recognised server: that server's passive address setting;
 //   - a step for the recognised server comes first; steps for other servers are left out;
-//   - a step about the failing command's kind of work (upload, download, login) goes up, and a
-//     step about another kind of work ("For an upload…" after a failed RETR) is left out;
+//   - a step about the failing command's kind of work (upload, download, login) goes up; a
+//     step only for another kind of work ("For an upload…" after a failed RETR) is left out,
+//     and one mainly about the opposite kind ("must be able to write" after a failed RETR)
+//     never leads;
 //   - a step that shares the server's own words ("Permission denied") goes up;
 //   - a step for the client that reported it goes up, and the steps of the exact message the
-//     input quoted (knowledge lists clients' and servers' messages) go up most;
+//     input quoted (knowledge lists clients' and servers' messages, the failing reply's words
+//     in a log as in a pasted line) go up most;
+//   - once the evidence names the cause of a code, steps for the code's other causes go;
+//   - a condition the log contradicts ("in ASCII mode" after TYPE I) leaves its step out;
 //   - with evidence in hand, "turn on the log" and "read the text after the code" go down.
 func chooseSteps(f stepFacts) []string {
 	var out []string
@@ -238,6 +353,8 @@ func chooseSteps(f stepFacts) []string {
 		text  string
 		score int
 		pos   int
+		about bool // the step is about the failure the evidence names
+		named bool // ... and the evidence names it: the message's own steps, a quoted condition
 	}
 	fam := familyOf(f.command)
 	saidWords := significantWords(f.said)
@@ -246,6 +363,8 @@ func chooseSteps(f stepFacts) []string {
 	for i, c := range f.candidates {
 		lc := lower(c)
 		s := 0
+		named := i < f.specific
+		about := named
 		names := mentionedServers(lc, serverNames)
 		if len(names) > 0 {
 			switch {
@@ -255,8 +374,10 @@ func chooseSteps(f stepFacts) []string {
 				// A step that names several servers' settings is general.
 			case slices.Contains(names, f.server.ID) && (len(names) == 1 || startsWithServer(lc, *f.server)):
 				s += 4
-			case slices.Contains(names, f.server.ID):
-				s++ // one of several servers' settings
+			case slices.Contains(names, f.server.ID) && i >= f.specific:
+				// One of several servers' settings. (Among the exact message's own steps, the
+				// knowledge's order for them decides.)
+				s++
 			default:
 				continue // another server's setting
 			}
@@ -269,6 +390,7 @@ func chooseSteps(f stepFacts) []string {
 				continue
 			}
 			s += 5
+			about, named = true, true
 		}
 		if !cond {
 		} else if cmd := conditionCommand(c); cmd != "" && familyOf(cmd) >= 0 && cmd != f.command {
@@ -290,15 +412,27 @@ func chooseSteps(f stepFacts) []string {
 			if strings.Contains(c, f.command) {
 				mine = true
 			}
+			// A step about writing that adds "for downloads, …" at its end is still about writing.
+			lead := leadingFamily(lc)
 			switch {
-			case mine:
-				s += 3
 			case other:
 				continue
+			case mine && (lead == fam || !opposite(lead, fam)):
+				s += 3
+			case mine:
+				s -= 2 // mainly about the other kind of work, with a word for this one: after the steps that fit
+			case opposite(lead, fam) || otherWork(lc, fam):
+				// About another kind of work ("must be able to write" after a failed RETR): after
+				// every step that fits, whatever else speaks for it (its server's name).
+				s -= 20
 			}
 		}
 		if i < f.specific {
-			s += 5
+			s += 8 // the exact message's own steps outrank a step that only names the server
+		}
+		// "If SIZE or MDTM fails … in ASCII mode, switch to binary" when the log shows TYPE I.
+		if cond && f.binary && strings.Contains(conditionHead(lc), "ascii mode") {
+			continue
 		}
 		shared := 0
 		for _, w := range saidWords {
@@ -308,6 +442,7 @@ func chooseSteps(f stepFacts) []string {
 		}
 		if shared >= 2 {
 			s += 2 // the step echoes the server's wording, not just one common word of it
+			about = true
 		}
 		if f.client != "" && strings.Contains(lc, strings.ToLower(f.client)) {
 			s += 2
@@ -315,8 +450,8 @@ func chooseSteps(f stepFacts) []string {
 		if f.evidence && diagnostic(lc) {
 			s -= 3
 		}
-		if len(out) > 0 && len(names) > 1 && strings.Contains(lc, "passive") {
-			continue // every server's passive settings: the recognised server's is already first
+		if len(out) > 0 && (len(names) > 1 && strings.Contains(lc, "passive") || len(names) == 1 && startsWithServer(lc, *f.server)) {
+			continue // every server's passive settings, or the recognised server's again: its passive setting is already first
 		}
 		if f.usedPassive && switchToPassiveRE.MatchString(c) {
 			continue // the log shows the client in passive mode already
@@ -328,7 +463,19 @@ func chooseSteps(f stepFacts) []string {
 			}
 			s = min(s, ranked[len(ranked)-1].score)
 		}
-		ranked = append(ranked, scored{c, s, i})
+		// "Only for real server-to-server transfers: …" is for a narrower case than the steps
+		// around it: it does not lead.
+		if strings.HasPrefix(lc, "only for ") || strings.HasPrefix(lc, "only if ") {
+			s -= 2
+		}
+		ranked = append(ranked, scored{c, s, i, about, named})
+	}
+	// A code's fixes cover its many causes. When the evidence names the cause (the server's
+	// words are a message the knowledge lists, or a step's condition quotes them), a step about
+	// another cause ("check userlist_enable" after "530 Non-anonymous sessions must use
+	// encryption.") would send the reader the wrong way: only the steps about this one stay.
+	if f.causes && slices.ContainsFunc(ranked, func(r scored) bool { return r.named }) {
+		ranked = slices.DeleteFunc(ranked, func(r scored) bool { return !r.about })
 	}
 	slices.SortStableFunc(ranked, func(a, b scored) int { return b.score - a.score })
 	for _, r := range ranked {
@@ -340,6 +487,68 @@ func chooseSteps(f stepFacts) []string {
 		}
 	}
 	return out
+}
+
+// otherWork reports whether a step is about the opposite kind of work to family fam's: changing
+// files (upload, delete, create, rename) when reading failed (download, listing, changing
+// directory), or downloading when a change failed. It reads the words anywhere in the step.
+func otherWork(lc string, fam int) bool {
+	for j, cf := range commandFamilies {
+		if !opposite(j, fam) {
+			continue
+		}
+		for _, w := range cf.words {
+			if strings.Contains(lc, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// leadingFamily is the family whose words come first in a step: what it is mainly about. -1
+// when it names no kind of work.
+func leadingFamily(lc string) int {
+	at, fam := -1, -1
+	for j, cf := range commandFamilies {
+		for _, w := range cf.words {
+			if k := strings.Index(lc, w); k >= 0 && (at < 0 || k < at) {
+				at, fam = k, j
+			}
+		}
+	}
+	return fam
+}
+
+// opposite reports whether two command families are opposite kinds of work on files: one
+// changes them (STOR, DELE, MKD, RNFR), the other reads them (RETR, LIST, CWD). A listing step
+// ("list the directory to see the names") fits a failed CWD; an upload step does not fit a
+// failed RETR.
+func opposite(a, b int) bool {
+	if a < 0 || b < 0 {
+		return false
+	}
+	kind := func(i int) int {
+		switch commandFamilies[i].commands[0] {
+		case "STOR", "DELE", "MKD", "RNFR":
+			return 1
+		case "RETR":
+			return 2
+		case "LIST", "CWD":
+			return 3
+		}
+		return 0
+	}
+	ka, kb := kind(a), kind(b)
+	return ka != 0 && kb != 0 && (ka == 1) != (kb == 1)
+}
+
+// conditionHead is a conditional step's condition: its words up to the first comma or colon.
+func conditionHead(lc string) string {
+	if i := strings.IndexAny(lc, ",:"); i >= 0 {
+		return lc[:i]
+	}
+	return lc
 }
 
 // conditionCommand returns the FTP command a step's condition names in its first words ("If
@@ -508,7 +717,7 @@ func (e *Engine) inputEvidence(text string, t *transcript.Transcript) []string {
 	case len(lines) > 1:
 		return logEvidence(text, t)
 	case len(lines) == 1:
-		if _, ok := e.clientError(lines[0]); ok && len(lines[0]) <= maxEvidenceLine {
+		if _, ok := e.clientError(lines[0]); ok && len(lines[0]) <= maxEvidenceLine && !CarriesCredential(lines[0]) {
 			return []string{strings.TrimSpace(lines[0])}
 		}
 	}
@@ -533,7 +742,7 @@ func logEvidence(text string, t *transcript.Transcript) []string {
 	}
 	want := []int{at.Line}
 	i := t.Index(at)
-	if prev := t.LastReplyBefore(i); prev != nil && prev.Line > 0 && prev.Line < at.Line {
+	if prev := t.LastResponseBefore(i); prev != nil && prev.Line > 0 && prev.Line < at.Line {
 		want = append(want, prev.Line)
 		for j := i - 1; j >= 0 && t.Entries[j].Line > prev.Line; j-- {
 			if t.Entries[j].Dir == transcript.Command {
@@ -553,18 +762,15 @@ func logEvidence(text string, t *transcript.Transcript) []string {
 	var out []string
 	for _, n := range slices.Compact(want) {
 		if n >= 1 && n <= len(lines) {
-			// A PASS or ACCT line is left out rather than masked: evidence is quoted verbatim, and
-			// a pasted raw log must not echo a password into a chat.
-			if l := strings.TrimRight(lines[n-1], " \t\r"); strings.TrimSpace(l) != "" && len(l) <= maxEvidenceLine && !passwordRE.MatchString(l) {
+			// A line with a password is left out rather than masked: evidence is quoted verbatim,
+			// and a pasted raw log must not echo a password into a chat.
+			if l := strings.TrimRight(lines[n-1], " \t\r"); strings.TrimSpace(l) != "" && len(l) <= maxEvidenceLine && !CarriesCredential(l) {
 				out = append(out, l)
 			}
 		}
 	}
 	return out
 }
-
-// passwordRE finds a log line that carries a password (the argument of PASS or ACCT).
-var passwordRE = regexp.MustCompile(`(?i)\b(?:PASS|ACCT)\s+\S`)
 
 // maxEvidenceLine bounds an evidence line. Evidence is quoted verbatim, so a longer line (a
 // multi-line reply that a client printed as one) is left out rather than cut.
@@ -584,7 +790,7 @@ var pasvRE = regexp.MustCompile(`(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),\d{1,3}
 func privatePASV(t *transcript.Transcript) bool {
 	for i := range t.Entries {
 		r := &t.Entries[i]
-		if r.Dir != transcript.Reply || r.Code != 227 {
+		if r.Dir != transcript.Response || r.Code != 227 {
 			continue
 		}
 		m := pasvRE.FindStringSubmatch(r.Text)

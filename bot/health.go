@@ -30,13 +30,6 @@ type AdapterState struct {
 	Commands string `json:"commands,omitempty"`
 }
 
-// Ready reports whether the adapter can answer on its platform now: connected, listening, or
-// deliberately off. The server's readiness does not hang on it: a platform outage must not take
-// the web and the other platforms out of the load balancer (see web's /readyz).
-func (s AdapterState) Ready() bool {
-	return s.State == StateConnected || s.State == StateListening || s.State == StateOff
-}
-
 // Health tracks the adapters' connection states for /readyz and metrics. Adapters call Set and
 // Reconnected; it is safe for concurrent use. OnChange and OnReconnect, when set before use, are
 // called with each change (the metrics package listens there).

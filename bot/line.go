@@ -30,9 +30,13 @@ func (e *Engine) lead(r Reply, line string, code knowledge.Code, text string) Re
 	t := lm.Topic
 	tr := e.topicReply(t)
 	tr.Summary = leadSummary(code, lm, line)
-	said := Section{Heading: "What your server said", Body: "“" + strings.TrimSpace(firstOf(r.Evidence, line)) + "”\nIts words name the failure; the code " + code.String() + " only says how the server classed the refusal (see the code's own answer in Related)."}
+	quoted := "“" + strings.TrimSpace(firstOf(r.Evidence, line)) + "”\n"
+	if CarriesCredential(quoted) {
+		quoted = "" // the line carries a password: it is not quoted
+	}
+	said := Section{Heading: "What your server said", Body: quoted + "Its words name the failure; the code " + code.String() + " only says how the server classed the refusal (see the code's own answer in Related)."}
 	if lm.Signal == "" && !lm.Address.IsValid() {
-		said.Body = "“" + strings.TrimSpace(firstOf(r.Evidence, line)) + "”\nThe server's " + code.String() + " reply itself is fine: it is what came before the data connection failed, which the topic explains."
+		said.Body = quoted + "The server's " + code.String() + " reply itself is fine: it is what came before the data connection failed, which the topic explains."
 	}
 	var client []Section
 	for _, s := range r.Sections {
@@ -92,14 +96,14 @@ func evidenceFor(text, line string) []string {
 	}
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
-		if t := strings.TrimSpace(l); t != "" && strings.Contains(line, t) {
+		if t := strings.TrimSpace(l); t != "" && strings.Contains(line, t) && !CarriesCredential(t) {
 			out = append(out, t)
 			if len(out) == MaxEvidence {
 				break
 			}
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && !CarriesCredential(line) {
 		return []string{truncate(line, 300)}
 	}
 	return out

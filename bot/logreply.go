@@ -50,7 +50,7 @@ type logFailure struct {
 // findLogFailure is step 2. ok is false when the text is not an FTP log.
 func (e *Engine) findLogFailure(t *transcript.Transcript) (logFailure, bool) {
 	f := logFailure{reply: t.Failure(), benign: t.Benign(), hint: t.ClientError(), stall: t.Stalled()}
-	replies := t.Replies()
+	replies := t.Responses()
 	if banners := t.Tagged(transcript.TagBanner); len(banners) > 0 {
 		f.banner = banners[0]
 	}
@@ -90,13 +90,13 @@ func (e *Engine) findLogFailure(t *transcript.Transcript) (logFailure, bool) {
 		// A connection that times out, is refused or is reset right after the server opened a
 		// passive port, accepted an active one or started a transfer is the data connection
 		// failing, whatever the client calls it.
-		if last := t.LastReplyBefore(t.Index(f.hint)); last != nil && (last.OpensData() || last.Code == 150 || last.Code == 125) &&
+		if last := t.LastResponseBefore(t.Index(f.hint)); last != nil && (last.OpensData() || last.Code == 150 || last.Code == 125) &&
 			(f.ce == nil || isConnectFailure(*f.ce) || isDataWords(f.hint.Text)) {
 			f.data = last
 		}
 	}
 	if f.reply != nil && !f.benign && (f.reply.Code == 425 || f.reply.Code == 426) {
-		if last := t.LastReplyBefore(t.Index(f.reply)); last != nil && (last.OpensData() || last.Code == 150 || last.Code == 125) {
+		if last := t.LastResponseBefore(t.Index(f.reply)); last != nil && (last.OpensData() || last.Code == 150 || last.Code == 125) {
 			f.data = last
 		}
 	}
@@ -215,7 +215,7 @@ func (e *Engine) codeDiagnosis(t *transcript.Transcript, f logFailure) diagnosis
 			}
 		}
 		if f.exc != nil {
-			if call := userCall(t); call != nil {
+			if call := userCall(t); call != nil && !CarriesCredential(call.Raw) {
 				d.evidence = append(d.evidence, call)
 			}
 			if f.exc != f.reply {
@@ -317,7 +317,7 @@ func (e *Engine) buildLogReply(t *transcript.Transcript, f logFailure, d diagnos
 	default:
 		r = Reply{Title: NoFailureTitle, Severity: SeveritySuccess,
 			Summary: "Every reply in it is a success or a refusal the client recovered from. If the transfer still failed, paste the part of the log after the last line here, or a client log with more detail (see “logs”)."}
-		if last := lastOf(t.Replies()); last != nil {
+		if last := lastOf(t.Responses()); last != nil {
 			if en, ok := e.KB.Lookup(last.Code); ok {
 				r.Matches = []knowledge.Match{{ID: en.Code.String(), Kind: knowledge.KindCode, Title: en.Title}}
 			}
@@ -377,8 +377,8 @@ func evidenceLines(es []*transcript.Entry, pick func(string) bool) []string {
 		if line == "" || seen[line] {
 			continue
 		}
-		if en.Dir == transcript.Command && strings.Contains(line, "****") {
-			continue // a masked password is not verbatim
+		if CarriesCredential(line) {
+			continue // left out, not masked: evidence is verbatim
 		}
 		seen[line] = true
 		out = append(out, line)
@@ -412,7 +412,7 @@ func (e *Engine) addLogMatches(r *Reply, t *transcript.Transcript, f logFailure,
 	}
 	for i := range t.Entries {
 		rep := &t.Entries[i]
-		if rep.Dir != transcript.Reply || rep.Code/100 < 4 || (t.Probe(rep) && rep != f.reply) {
+		if rep.Dir != transcript.Response || rep.Code/100 < 4 || (t.Probe(rep) && rep != f.reply) {
 			continue // a probe's refusal the session went on after is not a code to read about
 		}
 		if en, ok := e.KB.Lookup(rep.Code); ok {
@@ -520,7 +520,7 @@ func timeline(t *transcript.Transcript, d diagnosis) Section {
 		en := t.Entries[i]
 		var s string
 		switch {
-		case en.Dir == transcript.Reply:
+		case en.Dir == transcript.Response:
 			txt := en.Text
 			if j := strings.IndexByte(txt, '\n'); j >= 0 {
 				txt = txt[:j] + " …"

@@ -125,7 +125,7 @@ func noGreeting(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 func vsftpdOops(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
 	for i := range t.Entries {
 		en := &t.Entries[i]
-		if en.Dir != transcript.Reply || !strings.HasPrefix(en.Text, "OOPS:") {
+		if en.Dir != transcript.Response || !strings.HasPrefix(en.Text, "OOPS:") {
 			continue
 		}
 		reason := strings.TrimSpace(strings.TrimPrefix(firstLine(en.Text), "OOPS:"))
@@ -193,7 +193,7 @@ func passiveAddress(e *Engine, t *transcript.Transcript, f logFailure) (diagnosi
 	if t.ControlAddr != "" {
 		control = t.ControlAddr
 		for i := range t.Entries {
-			if t.Entries[i].Dir == transcript.Reply {
+			if t.Entries[i].Dir == transcript.Response {
 				break
 			}
 			if strings.Contains(t.Entries[i].Text, t.ControlAddr) {
@@ -259,7 +259,7 @@ func quotaReset(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 	var login *transcript.Entry
 	for i := range t.Entries {
 		en := &t.Entries[i]
-		if en.Dir == transcript.Reply && en.Code == 230 && quotaRE.MatchString(en.Text) {
+		if en.Dir == transcript.Response && en.Code == 230 && quotaRE.MatchString(en.Text) {
 			login = en
 		}
 	}
@@ -317,7 +317,7 @@ func tlsFailure(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 		// a refused AUTH the session did not go on after: the client insisted on TLS
 		for i := range t.Entries {
 			r := &t.Entries[i]
-			if r.Dir == transcript.Reply && r.Command == "AUTH" && r.Code >= 400 && !t.Entries[len(t.Entries)-1].OpensData() && !loggedInAfter(t, i) {
+			if r.Dir == transcript.Response && r.Command == "AUTH" && r.Code >= 400 && !t.Entries[len(t.Entries)-1].OpensData() && !loggedInAfter(t, i) {
 				en, text = r, r.Code.String()+" "+r.Text
 				break
 			}
@@ -342,10 +342,10 @@ func tlsFailure(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 		if tp := e.topicPrefix("tls-cert"); tp != nil {
 			slug = tp.Slug
 		}
-	case en.Dir == transcript.Reply && en.Command == "AUTH":
+	case en.Dir == transcript.Response && en.Command == "AUTH":
 		d.title = "The server does not offer TLS (AUTH TLS refused)"
 		d.summary = "The client asked for explicit FTPS with AUTH TLS and the server refused (" + quote(firstLine(text)) + "): TLS is not enabled on that server or port. Enable it on the server (vsftpd ssl_enable=YES, ProFTPD TLSEngine on, Pure-FTPd --tls=1), or connect without requiring TLS only on a network you trust."
-	case en.Dir == transcript.Reply:
+	case en.Dir == transcript.Response:
 		d.title = "The server requires TLS (FTPS)"
 		d.summary = "The server refused with " + quote(firstLine(text)) + ": it accepts only encrypted sessions. Turn on explicit FTPS in the client (FTP over TLS, ftpes://, AUTH TLS on port 21) and protect the data connection too (PROT P)."
 	case modeMismatchRE.MatchString(text):
@@ -356,7 +356,7 @@ func tlsFailure(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 		d.summary = "The client's TLS layer failed (" + quote(firstLine(text)) + "). Check that client and port agree on the FTPS mode (explicit AUTH TLS on 21, implicit on 990) and that both sides share a TLS version and cipher (old servers offer only TLS 1.0 or weak ciphers that current clients refuse)."
 	}
 	d.topic, _ = e.KB.Topic(slug)
-	if en.Dir == transcript.Reply {
+	if en.Dir == transcript.Response {
 		d.entry, _ = e.KB.Lookup(en.Code)
 		if d.entry != nil && en.Command != "AUTH" && (en.Code == 530 || en.Code == 534) && slug != "tls-session-reuse" {
 			// A login refused because TLS is required (530) or a policy that requires it (534)
@@ -373,7 +373,7 @@ func tlsFailure(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, b
 // loggedInAfter reports whether a 230 follows entry i.
 func loggedInAfter(t *transcript.Transcript, i int) bool {
 	for _, en := range t.Entries[i+1:] {
-		if en.Dir == transcript.Reply && (en.Code == 230 || en.Code == 331 || en.Code == 234) {
+		if en.Dir == transcript.Response && (en.Code == 230 || en.Code == 331 || en.Code == 234) {
 			return true
 		}
 	}
@@ -417,7 +417,7 @@ func extendedRefused(e *Engine, t *transcript.Transcript, f logFailure) (diagnos
 	var epsv, eprt *transcript.Entry
 	for i := range t.Entries {
 		en := &t.Entries[i]
-		if en.Dir != transcript.Reply || en.Code < 500 || en.Code > 504 {
+		if en.Dir != transcript.Response || en.Code < 500 || en.Code > 504 {
 			continue
 		}
 		switch en.Command {
@@ -478,7 +478,7 @@ func serverMessage(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis
 func protectedData(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis, bool) {
 	prot := false
 	for _, en := range t.Entries {
-		if en.Dir == transcript.Reply && en.Command == "PROT" && en.Code/100 == 2 {
+		if en.Dir == transcript.Response && en.Command == "PROT" && en.Code/100 == 2 {
 			prot = true
 		}
 	}
@@ -564,7 +564,7 @@ func timeoutAtData(e *Engine, t *transcript.Transcript, f logFailure) (diagnosis
 	var cmd *transcript.Entry
 	for i := t.Index(f.hint) - 1; i >= 0; i-- {
 		en := &t.Entries[i]
-		if en.Dir == transcript.Reply {
+		if en.Dir == transcript.Response {
 			break
 		}
 		if en.Dir == transcript.Command {

@@ -66,7 +66,7 @@ type Reply struct {
 	Severity Severity  `json:"severity"`
 	Fields   []Field   `json:"fields,omitempty"`   // short facts shown side by side: class, step, server
 	Sections []Section `json:"sections,omitempty"` // the body, in order
-	Related  []Ref     `json:"related,omitempty"`  // related codes and topics: buttons where the platform has them
+	Related  []Ref     `json:"related,omitempty"`  // related codes and topics: one select menu where the platform has them
 	Links    []Link    `json:"links,omitempty"`    // "Full guide" and the like
 	Footer   string    `json:"footer,omitempty"`   // the defining RFC
 	// Matches is the ranked list behind the answer, best first; Matches[0] is what the reply explains.

@@ -118,7 +118,7 @@ func (e *Engine) readClue(m Message, text string, focus bool) *clue {
 		c.weight = clueServer
 	case c.t.ClientError() != nil || c.t.Stalled() != nil:
 		c.weight = clueClient
-	case len(c.t.Replies()) > 1:
+	case len(c.t.Responses()) > 1:
 		c.weight = clueClean
 	default:
 		if code, ok := e.embeddedCode(line); ok && code/100 >= 4 && code/100 <= 5 {
@@ -341,6 +341,8 @@ func (e *Engine) threadReply(r Reply, best *clue, clues []*clue, notice string) 
 		if len(r.Evidence) == 0 {
 			r.Evidence = e.threadEvidence(best)
 		}
+		// Whatever picked them, no line that carries a credential is quoted into the thread.
+		r.Evidence = withoutCredentials(r.Evidence)
 		// Naming the message only helps when there were others to choose from.
 		if len(clues) > 1 {
 			r.EvidenceSource = &Link{Label: evidenceLabel(best.weight), URL: best.msg.Link}
@@ -381,14 +383,14 @@ func evidenceLabel(k weight) string {
 
 // threadEvidence is a decisive message's lines when its answer quoted none: the lines around a
 // log's failure, else its first line that says something, verbatim, under the same rules as a
-// single question's evidence (no line with a password, none longer than maxEvidenceLine).
+// single question's evidence (no line that CarriesCredential, none longer than maxEvidenceLine).
 func (e *Engine) threadEvidence(c *clue) []string {
 	if ev := e.inputEvidence(c.text, c.t); len(ev) > 0 {
 		return ev
 	}
 	for _, l := range strings.Split(c.text, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
-			if len(l) <= maxEvidenceLine && !passwordRE.MatchString(l) {
+			if len(l) <= maxEvidenceLine && !CarriesCredential(l) {
 				return []string{l}
 			}
 			return nil

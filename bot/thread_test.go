@@ -281,7 +281,7 @@ func TestDiagnoseBounded(t *testing.T) {
 }
 
 // FuzzDiagnose: any thread gets an answer, never more evidence lines than MaxEvidence and never
-// a password from a log.
+// a line that carries a credential.
 func FuzzDiagnose(f *testing.F) {
 	e := bottest.Engine(f)
 	for _, s := range []string{loginLog, dataLog, "```\n" + refusedLog + "\n```", "`530`", "what does this mean?", "", "PASS x\n530 no"} {
@@ -296,8 +296,8 @@ func FuzzDiagnose(f *testing.F) {
 			t.Errorf("%d evidence lines", len(r.Evidence))
 		}
 		for _, l := range r.Evidence {
-			if i := strings.Index(strings.ToUpper(l), "PASS "); i >= 0 && !strings.HasPrefix(strings.TrimSpace(l[i+5:]), "****") {
-				t.Errorf("evidence line shows a password: %q", l)
+			if bot.CarriesCredential(l) {
+				t.Errorf("evidence line carries a credential: %q", l)
 			}
 		}
 	})

@@ -1,7 +1,8 @@
 // Package discord is ftpbot's Discord adapter: the /ftp application command with autocomplete,
-// the "Explain FTP error" message context menu, buttons for related answers and sharing, and
-// (when enabled) answers to @mentions; in a thread, a forum post or a reply chain both read the
-// conversation and answer from all of it (see thread.go). It runs over the gateway or as an HTTP interactions
+// the "Explain FTP error" message context menu, a select menu of related answers, buttons for
+// the whole answer (More) and for sharing, and (when enabled) answers to @mentions; in a thread, a
+// forum post or a reply chain both read the conversation and answer from all of it (see
+// thread.go). It runs over the gateway or as an HTTP interactions
 // endpoint (POST /discord/interactions), verified with Ed25519.
 //
 //	a, err := discord.New(discord.Options{Mode: "gateway", BotToken: tok, ApplicationID: app, Engine: e})
@@ -250,10 +251,10 @@ func (a *Adapter) gatewayInteraction(i *discordgo.Interaction) {
 
 // Tunables: Discord waits three seconds for a response; the token then lives 15 minutes.
 const (
-	ackTimeout    = 2500 * time.Millisecond
-	laterTimeout  = 14 * time.Minute
-	mentionTimout = 30 * time.Second
-	drainTimeout  = 5 * time.Second
+	ackTimeout     = 2500 * time.Millisecond
+	laterTimeout   = 14 * time.Minute
+	mentionTimeout = 30 * time.Second
+	drainTimeout   = 5 * time.Second
 )
 
 // busyReplies bounds the "busy, try again" replies in flight at once.
@@ -667,7 +668,7 @@ func (a *Adapter) mention(m *discordgo.Message) {
 	if !a.claim("message:" + m.ID) {
 		return
 	}
-	ok := a.workers.TryGo(mentionTimout, func(ctx context.Context) {
+	ok := a.workers.TryGo(mentionTimeout, func(ctx context.Context) {
 		req := bot.Request{Text: text, User: m.Author.ID, Platform: Name}
 		if a.isThread(ctx, m.ChannelID) {
 			req.Thread = a.threadOf(ctx, m, me.ID)

@@ -122,12 +122,12 @@ func CardText(d *discordgo.InteractionResponseData) int {
 	return n
 }
 
-// CardProblems lists what breaks the card's budget: visible text over MaxCardText, more than one
+// CardProblems lists what breaks the card's budget: visible text over maxCardText, more than one
 // embed, more than two rows of components.
 func CardProblems(d *discordgo.InteractionResponseData) []string {
 	var p []string
-	if n := CardText(d); n > MaxCardText {
-		p = append(p, fmt.Sprintf("card has %d characters of visible text (limit %d)", n, MaxCardText))
+	if n := CardText(d); n > maxCardText {
+		p = append(p, fmt.Sprintf("card has %d characters of visible text (limit %d)", n, maxCardText))
 	}
 	if len(d.Embeds) != 1 {
 		p = append(p, fmt.Sprintf("card has %d embeds, want 1", len(d.Embeds)))

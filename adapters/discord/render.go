@@ -54,7 +54,7 @@ const (
 // Card budgets (see issue 13): the card's visible text (title, description, fields, footer),
 // one embed, two rows of components.
 const (
-	MaxCardText    = 1200
+	maxCardText    = 1200
 	maxCardRows    = 2
 	maxMenuOptions = 25
 	maxOptionLabel = 100

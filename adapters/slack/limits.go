@@ -124,21 +124,21 @@ func problems(m Message, maxBlocks int) []string {
 			blockIDs[id] = true
 		}
 	}
-	if n := blocksText(blocks); n > MaxMessageText {
-		bad("%d characters of block text (chat.postMessage takes about 12,000; our bound %d)", n, MaxMessageText)
+	if n := blocksText(blocks); n > maxMessageText {
+		bad("%d characters of block text (chat.postMessage takes about 12,000; our bound %d)", n, maxMessageText)
 	}
 	return p
 }
 
-// CardProblems lists what breaks the card's budget: visible text over MaxCardText, more than
-// MaxCardBlocks blocks, more than two rows of controls.
+// CardProblems lists what breaks the card's budget: visible text over maxCardText, more than
+// maxCardBlocks blocks, more than two rows of controls.
 func CardProblems(m Message) []string {
 	var p []string
-	if n := blocksText(m.Blocks); n > MaxCardText {
-		p = append(p, fmt.Sprintf("card has %d characters of visible text (limit %d)", n, MaxCardText))
+	if n := blocksText(m.Blocks); n > maxCardText {
+		p = append(p, fmt.Sprintf("card has %d characters of visible text (limit %d)", n, maxCardText))
 	}
-	if len(m.Blocks) > MaxCardBlocks {
-		p = append(p, fmt.Sprintf("card has %d blocks (limit %d)", len(m.Blocks), MaxCardBlocks))
+	if len(m.Blocks) > maxCardBlocks {
+		p = append(p, fmt.Sprintf("card has %d blocks (limit %d)", len(m.Blocks), maxCardBlocks))
 	}
 	rows := 0
 	for _, b := range m.Blocks {

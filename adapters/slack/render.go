@@ -47,9 +47,9 @@ const (
 // the block text of any message, which chat.postMessage rejects (msg_blocks_too_long) above
 // about 12,000 characters.
 const (
-	MaxCardText      = 1200
-	MaxCardBlocks    = 6
-	MaxMessageText   = 11000
+	maxCardText      = 1200
+	maxCardBlocks    = 6
+	maxMessageText   = 11000
 	maxOptionText    = 75  // a select option's text
 	maxOptionValue   = 150 // a select option's value
 	maxSelectOptions = 100
@@ -93,12 +93,12 @@ type RenderOptions struct {
 // actions: More, Full guide, Share in channel (private answers) and one menu of related
 // failures and concepts. Every text from a reply is escaped for mrkdwn, so nothing a user typed
 // can mention anyone or inject a link. The card is short by construction (bot.Card); its
-// visible text stays within MaxCardText and its blocks within MaxCardBlocks.
+// visible text stays within maxCardText and its blocks within maxCardBlocks.
 func Render(r bot.Reply, o RenderOptions) Message {
 	// Escapes (&amp;) count against Slack's text: a card full of them is asked for in less.
 	for budget := bot.CardBudget; ; budget -= 100 {
 		m := renderCard(r, r.CardWithin(budget), o)
-		if blocksText(m.Blocks) <= MaxCardText || budget <= 300 {
+		if blocksText(m.Blocks) <= maxCardText || budget <= 300 {
 			return m
 		}
 	}
@@ -141,7 +141,7 @@ func renderCard(r bot.Reply, c bot.Card, o RenderOptions) Message {
 // RenderMore is the More view: the card's evidence and meaning, then everything else in the
 // order bot.Reply.More gives (what to do, the servers' notes, the causes, the background), cut
 // only between items or paragraphs, and only when the message would pass Slack's limits or
-// MaxMessageText; a cut notice then points at the full guide. It has no More button.
+// maxMessageText; a cut notice then points at the full guide. It has no More button.
 func RenderMore(r bot.Reply, o RenderOptions) Message {
 	c := r.Card()
 	o.MoreToken = ""
@@ -155,7 +155,7 @@ func RenderMore(r bot.Reply, o RenderOptions) Message {
 		tail = append(tail, b)
 	}
 	const notice = 200 // room kept for the cut notice
-	room := MaxMessageText - blocksText(head) - blocksText(tail) - notice
+	room := maxMessageText - blocksText(head) - blocksText(tail) - notice
 	size := func(s bot.Section) int {
 		chunks, _ := sectionChunks(s)
 		return textLen(strings.Join(chunks, ""))

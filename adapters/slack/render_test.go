@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -233,8 +232,8 @@ func TestRenderCutsToLimits(t *testing.T) {
 		if o.BaseURL != "" && !strings.Contains(text, "<"+base+"/codes/530|Read the full guide>") {
 			t.Errorf("a cut answer does not link the full guide")
 		}
-		if n := blocksText(m.Blocks); n > MaxMessageText {
-			t.Errorf("maximal More view has %d characters of block text, want at most %d", n, MaxMessageText)
+		if n := blocksText(m.Blocks); n > maxMessageText {
+			t.Errorf("maximal More view has %d characters of block text, want at most %d", n, maxMessageText)
 		}
 	}
 	r := testEngine(t).Handle(context.Background(), bot.Request{Text: "530"})
@@ -402,28 +401,5 @@ func TestReadmeCard(t *testing.T) {
 		}
 	}
 	b.WriteString("```\n<!-- card:end -->")
-	readmeBlock(t, "README.md", "<!-- card:begin", "<!-- card:end -->", b.String())
-}
-
-// readmeBlock checks (with -update: rewrites) the text between two markers of a file.
-func readmeBlock(t *testing.T, path, begin, end, block string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(data)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no %s … %s block", path, begin, end)
-	}
-	if s[i:j+len(end)] == block {
-		return
-	}
-	if !golden.Update() {
-		t.Fatalf("%s's card is out of date with the renderer: run go test ./adapters/slack -run ReadmeCard -update", path)
-	}
-	if err := os.WriteFile(path, []byte(s[:i]+block+s[j+len(end):]), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	golden.CheckBlock(t, "README.md", "<!-- card:begin", "<!-- card:end -->", b.String())
 }

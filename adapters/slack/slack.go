@@ -1,7 +1,8 @@
 // Package slack is ftpbot's Slack adapter: the /ftp slash command, answers to @ftpbot mentions in
-// threads (diagnosed from the whole thread, see thread.go), the "Explain FTP error" message shortcut, buttons for related answers and for sharing
-// a private answer in the channel, and the App Home tab. Answers are Block Kit messages rendered
-// from the platform-neutral bot.Reply (see Render).
+// threads (from the whole thread, see thread.go), the "Explain FTP error" message shortcut, a
+// select menu of related answers, buttons for the whole answer (More) and for sharing a private
+// answer in the channel, and the App Home tab. Answers are Block Kit messages rendered from the
+// platform-neutral bot.Reply (see Render).
 //
 // It runs over Socket Mode (the default: no public URL, needs the app token xapp-… and the bot
 // token xoxb-…) or in HTTP mode, where Slack posts to /slack/commands, /slack/interactivity and

@@ -272,8 +272,8 @@ func TestThreadAnswersFitPostMessage(t *testing.T) {
 			interactionForm(messageAction(q, replyTS, parentTS, hk.URL())), h.now)
 		call := api.next(t, "chat.postMessage")
 		blocks := blocksOf(t, call.Form)
-		if n := blocksText(blocks); n > MaxMessageText || n == 0 {
-			t.Errorf("%q: posted %d characters of block text, want 1 to %d", q, n, MaxMessageText)
+		if n := blocksText(blocks); n > maxMessageText || n == 0 {
+			t.Errorf("%q: posted %d characters of block text, want 1 to %d", q, n, maxMessageText)
 		}
 		for _, p := range Problems(Message{Text: call.Form.Get("text"), Blocks: blocks}) {
 			t.Errorf("%q: %s", q, p)

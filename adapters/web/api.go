@@ -14,16 +14,7 @@ import (
 
 	"github.com/ftpbot/ftpbot/bot"
 	"github.com/ftpbot/ftpbot/internal/buildinfo"
-	"github.com/ftpbot/ftpbot/knowledge"
 )
-
-// askJSON is the JSON of /api/ask: the same object `ftpbot ask --json` prints.
-type askJSON struct {
-	Query   string            `json:"query"`
-	Matches []knowledge.Match `json:"matches"`
-	// Evidence is the decisive line or lines of the input, verbatim (at most bot.MaxEvidence).
-	Evidence []string `json:"evidence,omitempty"`
-}
 
 // errorJSON is every API error: what went wrong, in words a person can act on.
 type errorJSON struct {
@@ -120,11 +111,7 @@ func (h *Handler) apiAsk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorJSON{Error: reply.Summary})
 		return
 	}
-	out := askJSON{Query: q, Matches: reply.Matches, Evidence: reply.Evidence}
-	if out.Matches == nil {
-		out.Matches = []knowledge.Match{}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, bot.NewAskJSON(q, reply))
 }
 
 // completeJSON is the JSON of /api/complete: suggestions for what is typed so far, with the

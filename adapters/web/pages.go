@@ -47,7 +47,7 @@ func serveBytes(w http.ResponseWriter, r *http.Request, body, gz []byte, etag st
 }
 
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.Error("web: page failed", "path", r.URL.Path, "err", err)
+	h.log.Error("web: page failed", "path", r.URL.Path, "client", h.clientKey(r), "err", err)
 	body, rerr := h.tmpl.renderPage("error", page{Title: "Something went wrong", Content: "The page could not be shown. Try again, or go back to the index."})
 	if rerr != nil {
 		http.Error(w, "Internal server error", http.StatusInternalServerError)

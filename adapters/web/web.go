@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -48,7 +47,12 @@ type Options struct {
 	// AllowCheck lets the playground and /api/ask run live server checks when the engine has
 	// them. Off by default: a public web page that dials any host it is given is an open scanner.
 	AllowCheck bool
-	Log        *slog.Logger
+	// TrustedProxies are the reverse proxies (load balancers, ingress controllers) in front of
+	// this server. A request whose peer is inside one of them is counted under the right-most
+	// address of its X-Forwarded-For that is not; from any other peer the header is ignored, so a
+	// visitor cannot choose the address its questions are counted under. Empty: the peer always.
+	TrustedProxies []netip.Prefix
+	Log            *slog.Logger
 }
 
 // Preview renders a reply as one chat platform's payload; the playground shows the payload as
@@ -217,13 +221,13 @@ func (h *Handler) ask(ctx context.Context, r *http.Request, q string) bot.Reply 
 		if cmd, args := bot.ParseCommand(text); cmd.Name == "check" {
 			reply := bot.ErrorReply(bot.UsageError("Live checks are not available on the web. Ask in Slack or Discord, or run `ftpbot check " + firstWord(args) + "` in a terminal."))
 			reply.Query = q
-			if e := h.o.Engine; e.Limiter != nil && !e.Limiter.Allow(ctx, "web:"+clientKey(r)) {
+			if e := h.o.Engine; e.Limiter != nil && !e.Limiter.Allow(ctx, "web:"+h.clientKey(r)) {
 				return bot.SlowDown(q, e.Limiter.PerMinute())
 			}
 			return reply
 		}
 	}
-	return h.o.Engine.Handle(ctx, bot.Request{Text: q, User: clientKey(r), Platform: "web"})
+	return h.o.Engine.Handle(ctx, bot.Request{Text: q, User: h.clientKey(r), Platform: "web"})
 }
 
 func firstWord(s string) string {
@@ -231,30 +235,6 @@ func firstWord(s string) string {
 		return f[0]
 	}
 	return "HOST"
-}
-
-// clientKey identifies the asker for rate limiting (see clientKeyOf).
-func clientKey(r *http.Request) string { return clientKeyOf(r.RemoteAddr) }
-
-// clientKeyOf turns a peer address ("ip:port") into the key its questions are counted under: the
-// IPv4 address, or the /64 network of an IPv6 address, since one subscriber or host commonly gets
-// a whole /64 and could otherwise ask from a new address every time. An IPv4-mapped IPv6 address
-// counts as its IPv4 address. Behind a reverse proxy every question shares the proxy's address,
-// and so its limit.
-func clientKeyOf(remoteAddr string) string {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		host = remoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	ip = ip.Unmap().WithZone("")
-	if ip.Is4() {
-		return ip.String()
-	}
-	return netip.PrefixFrom(ip, 64).Masked().String()
 }
 
 // writeJSON writes v as JSON with status. HTML characters are not escaped: the content type and

@@ -285,14 +285,10 @@ func TestMethodNotAllowed(t *testing.T) {
 }
 
 // cliJSON is what `ftpbot ask --json` prints for q: the engine's matches for the question.
-func cliJSON(t *testing.T, e *bot.Engine, q string) askJSON {
+func cliJSON(t *testing.T, e *bot.Engine, q string) bot.AskJSON {
 	t.Helper()
 	r := e.Handle(context.Background(), bot.Request{Text: q, Platform: "cli", User: "terminal"})
-	out := askJSON{Query: q, Matches: r.Matches, Evidence: r.Evidence}
-	if out.Matches == nil {
-		out.Matches = []knowledge.Match{}
-	}
-	return out
+	return bot.NewAskJSON(q, r)
 }
 
 func TestAPIAsk(t *testing.T) {
@@ -351,7 +347,7 @@ func TestAPIAsk(t *testing.T) {
 				}
 				return
 			}
-			var got askJSON
+			var got bot.AskJSON
 			decodeJSON(t, r.body, &got)
 			if diff := cmp.Diff(cliJSON(t, o.Engine, c.query), got, cmpopts.IgnoreFields(knowledge.Match{}, "Score")); diff != "" {
 				t.Errorf("differs from ftpbot ask --json (-cli +web):\n%s", diff)

@@ -177,12 +177,8 @@ func (p *Policy) CheckPort(port int) error {
 	return nil
 }
 
-// CheckAddr decides whether the address host resolved to may be dialled. It judges the name
-// and the address; Resolve also denies the addresses that denied names resolve to.
-func (p *Policy) CheckAddr(host string, a netip.Addr) error {
-	return p.checkAddr(host, a, nil)
-}
-
+// checkAddr decides whether the address host resolved to may be dialled, judging the name, the
+// address and the addresses the deny list's names resolve to (see Resolve, its only caller).
 func (p *Policy) checkAddr(host string, a netip.Addr, deniedByName map[netip.Addr]string) error {
 	if !p.parsed {
 		if err := p.Compile(); err != nil {

@@ -317,6 +317,9 @@ func (p *prober) features() bool {
 				}
 			}
 		}
+		// Every feature line the reader did not keep is one more (the reply's last line is its
+		// end, kept in place of the last line kept: the one dropped instead is a feature too).
+		more += rep.dropped
 		list := strings.Join(names, ", ")
 		if more > 0 {
 			list += fmt.Sprintf(" and %d more", more)
@@ -553,7 +556,10 @@ func (p *prober) deadline() time.Time {
 // reply is one FTP reply, possibly multi-line.
 type reply struct {
 	code  int
-	lines []string
+	lines []string // at most maxLines: the first ones and the last
+	// dropped counts the lines read but not kept, so that a report can say honestly how many
+	// there were.
+	dropped int
 }
 
 func (r reply) first() string { return r.lines[0] }
@@ -585,6 +591,8 @@ func (p *prober) read() (reply, error) {
 		}
 		if len(rep.lines) < maxLines {
 			rep.lines = append(rep.lines, line)
+		} else {
+			rep.dropped++
 		}
 		if len(rep.lines) == 1 {
 			code, ok := replyCode(line)
@@ -598,7 +606,9 @@ func (p *prober) read() (reply, error) {
 			continue
 		}
 		if c, ok := replyCode(line); ok && c == rep.code && (len(line) == 3 || line[3] == ' ') {
-			if len(rep.lines) == maxLines {
+			if rep.dropped > 0 {
+				// The last line ends the reply: it takes the place of the last one kept, and the
+				// ending line itself was counted as dropped.
 				rep.lines[maxLines-1] = line
 			}
 			return rep, nil

@@ -26,7 +26,7 @@ func addrIn(s string) string {
 // PassiveAddr returns the address and port a 227 reply tells the client to connect to, or ok
 // false when e is not a 227 with six numbers.
 func PassiveAddr(e *Entry) (addr string, port int, ok bool) {
-	if e == nil || e.Dir != Reply || e.Code != 227 {
+	if e == nil || e.Dir != Response || e.Code != 227 {
 		return "", 0, false
 	}
 	m := pasvRE.FindStringSubmatch(e.Text)

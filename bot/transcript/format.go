@@ -187,7 +187,7 @@ func (b *builder) fallback(n int, s string) bool {
 // multi-line reply it belongs to that reply whatever it looks like (" EPRT" in a FEAT list).
 func (b *builder) add(n int, raw string, l line, fromRaw bool) {
 	payload := l.payload
-	if b.open >= 0 && (l.dir == Reply || l.dir == -1 || fromRaw) && l.tag == TagNone {
+	if b.open >= 0 && (l.dir == Response || l.dir == -1 || fromRaw) && l.tag == TagNone {
 		open := &b.t.Entries[b.open]
 		code, _, isCode := knowledge.ParseReplyLine(payload)
 		if isCode && code == open.Code && len(payload) >= 4 && (payload[3] == ' ' || payload[3] == '-') {
@@ -199,7 +199,7 @@ func (b *builder) add(n int, raw string, l line, fromRaw bool) {
 			}
 			return
 		}
-		if l.dir != Reply || !isCode {
+		if l.dir != Response || !isCode {
 			open.Text += "\n" + strings.TrimSpace(payload)
 			open.RawLines = append(open.RawLines, raw)
 			return
@@ -211,7 +211,7 @@ func (b *builder) add(n int, raw string, l line, fromRaw bool) {
 	}
 	e := Entry{Line: n, Dir: l.dir, Text: payload, Raw: raw, Tag: l.tag, Command: l.command}
 	switch l.dir {
-	case Reply:
+	case Response:
 		code, rest, ok := knowledge.ParseReplyLine(payload)
 		if !ok {
 			e.Dir = Status
@@ -282,13 +282,13 @@ func (b *builder) exception(trimmed, name, msg string) line {
 	if code, _, ok := knowledge.ParseReplyLine(strings.TrimSpace(msg)); ok && knowledge.Code(code).Class() != "" {
 		seen := false
 		for i := len(b.t.Entries) - 1; i >= 0; i-- {
-			if e := b.t.Entries[i]; e.Dir == Reply {
+			if e := b.t.Entries[i]; e.Dir == Response {
 				seen = e.Code == code
 				break
 			}
 		}
 		if !seen {
-			return line{dir: Reply, payload: strings.TrimSpace(msg), tag: TagException}
+			return line{dir: Response, payload: strings.TrimSpace(msg), tag: TagException}
 		}
 	}
 	return line{dir: Error, payload: trimmed, tag: TagException}
@@ -408,7 +408,7 @@ func stripTimestamp(s string) string {
 // rawLine reads a bare reply line or command.
 func rawLine(s string) (line, bool) {
 	if isReplyStart(s) {
-		return line{dir: Reply, payload: s}, true
+		return line{dir: Response, payload: s}, true
 	}
 	if commandRE.MatchString(s) && knownVerbs[strings.ToUpper(strings.Fields(s)[0])] {
 		return line{dir: Command, payload: s}, true

@@ -13,7 +13,7 @@ import (
 // filezillaDir maps the words FileZilla puts before each line, in the languages it ships in
 // ("Response:\t530 Login incorrect.", "Commande :\tPASV", "Befehl:\tUSER bob"), to their kind.
 var filezillaDir = map[string]Dir{
-	"response": Reply, "réponse": Reply, "antwort": Reply, "respuesta": Reply, "resposta": Reply, "risposta": Reply, "ответ": Reply, "响应": Reply, "応答": Reply,
+	"response": Response, "réponse": Response, "antwort": Response, "respuesta": Response, "resposta": Response, "risposta": Response, "ответ": Response, "响应": Response, "応答": Response,
 	"command": Command, "commande": Command, "befehl": Command, "comando": Command, "команда": Command, "命令": Command, "コマンド": Command,
 	"error": Error, "erreur": Error, "fehler": Error, "errore": Error, "erro": Error, "ошибка": Error, "错误": Error, "エラー": Error,
 	"status": Status, "statut": Status, "estado": Status, "stato": Status, "статус": Status, "状态": Status, "状態": Status,
@@ -57,7 +57,7 @@ func filezillaServerLine(s string) (line, bool) {
 	if m := fzsFileRE.FindStringSubmatch(t); m != nil {
 		switch m[1] {
 		case "<<":
-			return line{dir: Reply, payload: m[2]}, true
+			return line{dir: Response, payload: m[2]}, true
 		case ">>":
 			return line{dir: Command, payload: m[2]}, true
 		case "!!":
@@ -68,7 +68,7 @@ func filezillaServerLine(s string) (line, bool) {
 	if m := fzsGUIRE.FindStringSubmatch(t); m != nil {
 		switch m[1] {
 		case "Response":
-			return line{dir: Reply, payload: m[2]}, true
+			return line{dir: Response, payload: m[2]}, true
 		case "Command":
 			return line{dir: Command, payload: m[2]}, true
 		case "Error":
@@ -98,7 +98,7 @@ func winscpLine(s string) (line, bool) {
 	}
 	switch m[1] {
 	case "<":
-		return line{dir: Reply, payload: m[2]}, true
+		return line{dir: Response, payload: m[2]}, true
 	case ">":
 		return line{dir: Command, payload: m[2]}, true
 	case "*", "!":
@@ -113,7 +113,7 @@ func curlLine(s string) (line, bool) {
 	t := strings.TrimSpace(s)
 	switch {
 	case strings.HasPrefix(t, "< "), t == "<":
-		return line{dir: Reply, payload: strings.TrimSpace(t[1:])}, true
+		return line{dir: Response, payload: strings.TrimSpace(t[1:])}, true
 	case strings.HasPrefix(t, "> "):
 		return line{dir: Command, payload: strings.TrimSpace(t[2:])}, true
 	case strings.HasPrefix(t, "* "), t == "*":
@@ -139,7 +139,7 @@ func cyberduckLine(s string) (line, bool) {
 		if m[1] == "request" {
 			return line{dir: Command, payload: strings.TrimSpace(m[2])}, true
 		}
-		return line{dir: Reply, payload: strings.TrimSpace(m[2])}, true
+		return line{dir: Response, payload: strings.TrimSpace(m[2])}, true
 	}
 	// the rest of Cyberduck's debug log; its errors name an exception
 	if i := strings.Index(s, " - "); i >= 0 && (strings.Contains(" "+s[:i]+" ", " ERROR ") || strings.Contains(" "+s[:i]+" ", " WARN ")) {
@@ -155,7 +155,7 @@ func lftpLine(s string) (line, bool) {
 	for _, p := range []struct {
 		prefix string
 		dir    Dir
-	}{{"<--- ", Reply}, {"---> ", Command}, {"**** ", Error}, {"---- ", Status}} {
+	}{{"<--- ", Response}, {"---> ", Command}, {"**** ", Error}, {"---- ", Status}} {
 		if rest, ok := strings.CutPrefix(t, p.prefix); ok {
 			return line{dir: p.dir, payload: strings.TrimSpace(rest)}, true
 		}
@@ -182,7 +182,7 @@ func wgetLine(s string) (line, bool) {
 	case strings.HasPrefix(t, "--> "):
 		return line{dir: Command, payload: strings.TrimSpace(t[4:])}, true
 	case strings.HasPrefix(t, "<== "):
-		return line{dir: Reply, payload: strings.TrimSpace(t[4:])}, true
+		return line{dir: Response, payload: strings.TrimSpace(t[4:])}, true
 	case strings.HasPrefix(t, "--") && strings.Contains(t, "://") && wgetURLRE.MatchString(t):
 		return line{dir: Status, payload: t}, true
 	}
@@ -260,7 +260,7 @@ func vsftpdLine(s string) (line, bool) {
 	payload := strings.TrimSpace(strings.ReplaceAll(m[2], `\r\n`, ""))
 	switch m[1] {
 	case "FTP response":
-		return line{dir: Reply, payload: payload}, true
+		return line{dir: Response, payload: payload}, true
 	case "FTP command":
 		return line{dir: Command, payload: payload}, true
 	case "FAIL LOGIN", "FAIL UPLOAD", "FAIL DOWNLOAD", "FAIL MKDIR", "FAIL DELETE", "FAIL RENAME":
@@ -319,7 +319,7 @@ func pureFtpdLine(s string) (line, bool) {
 			return line{dir: Command, payload: cmd}, true
 		}
 		if isReplyStart(msg) {
-			return line{dir: Reply, payload: msg}, true
+			return line{dir: Response, payload: msg}, true
 		}
 	case "WARNING", "ERROR":
 		return line{dir: Error, payload: "pure-ftpd: " + msg}, true
@@ -378,7 +378,7 @@ func parseFtplib(lines []string) (*Transcript, int) {
 		// *resp* holds a whole multi-line reply, its lines joined by an escaped line break
 		parts := strings.Split(payload, `\n`)
 		for j, p := range parts {
-			d := Reply
+			d := Response
 			if j > 0 {
 				d = -1
 			}
@@ -448,7 +448,7 @@ func parseIIS(lines []string) (*Transcript, int) {
 			text += ", substatus " + sub
 		}
 		text += ")"
-		t.Entries = append(t.Entries, Entry{Line: i + 1, Dir: Reply, Code: knowledge.Code(code), Text: text, Command: strings.ToUpper(f[iMethod]), Raw: rawLine})
+		t.Entries = append(t.Entries, Entry{Line: i + 1, Dir: Response, Code: knowledge.Code(code), Text: text, Command: strings.ToUpper(f[iMethod]), Raw: rawLine})
 	}
 	if len(col) == 0 || len(t.Entries) == 0 {
 		return nil, 0

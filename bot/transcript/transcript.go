@@ -33,10 +33,10 @@ type Dir int
 
 // Kinds of entry.
 const (
-	Reply   Dir = iota // the server's reply (the last line of a multi-line reply carries the code)
-	Command            // the client's command
-	Status             // client or server status text
-	Error              // a client-side error message
+	Response Dir = iota // the server's response, a reply line (the last line of a multi-line reply carries the code)
+	Command             // the client's command
+	Status              // client or server status text
+	Error               // a client-side error message
 )
 
 // Tag marks an entry that is evidence of a particular kind, beyond its direction.
@@ -150,7 +150,7 @@ func (t *Transcript) finish(serverLog bool) {
 		if serverLog {
 			break // a server's log names its clients' addresses, not its own
 		}
-		if e.Dir == Reply || e.Dir == Command {
+		if e.Dir == Response || e.Dir == Command {
 			break
 		}
 		if a := addrIn(e.Text); a != "" {
@@ -160,11 +160,11 @@ func (t *Transcript) finish(serverLog bool) {
 	t.findFailure()
 }
 
-// Replies returns only the reply entries.
-func (t *Transcript) Replies() []Entry {
+// Responses returns only the server's response entries (reply lines, in RFC 959's words).
+func (t *Transcript) Responses() []Entry {
 	var out []Entry
 	for _, e := range t.Entries {
-		if e.Dir == Reply {
+		if e.Dir == Response {
 			out = append(out, e)
 		}
 	}
@@ -233,7 +233,7 @@ func (t *Transcript) Stalled() *Entry {
 			if dataCommands[strings.ToUpper(firstWord(e.Text))] {
 				continue // the listing or transfer that is waiting for the data connection
 			}
-		case Reply:
+		case Response:
 			if e.OpensData() {
 				return e
 			}
@@ -249,13 +249,13 @@ var dataCommands = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "RE
 // OpensData reports whether e is the reply after which a data connection opens: 227, 228 or 229
 // (passive: the client connects) or a 200 to PORT or EPRT (active: the server connects back).
 func (e *Entry) OpensData() bool {
-	return e.Dir == Reply && (e.Code == 227 || e.Code == 228 || e.Code == 229) || e.ActiveOK()
+	return e.Dir == Response && (e.Code == 227 || e.Code == 228 || e.Code == 229) || e.ActiveOK()
 }
 
 // ActiveOK reports whether e is a 200 accepting an active-mode PORT or EPRT: after it the
 // server connects back to the client.
 func (e *Entry) ActiveOK() bool {
-	return e.Dir == Reply && e.Code == 200 && (isActive(e.Command) || isActive(firstWord(e.Text)))
+	return e.Dir == Response && e.Code == 200 && (isActive(e.Command) || isActive(firstWord(e.Text)))
 }
 
 // isActive reports whether cmd is an active-mode data command (PORT or EPRT).
@@ -271,10 +271,10 @@ func firstWord(s string) string {
 	return ""
 }
 
-// LastReplyBefore returns the last reply before entry i, or nil.
-func (t *Transcript) LastReplyBefore(i int) *Entry {
+// LastResponseBefore returns the last reply before entry i, or nil.
+func (t *Transcript) LastResponseBefore(i int) *Entry {
 	for j := i - 1; j >= 0; j-- {
-		if t.Entries[j].Dir == Reply {
+		if t.Entries[j].Dir == Response {
 			return &t.Entries[j]
 		}
 	}
@@ -307,7 +307,7 @@ var benign = map[string]bool{
 func (t *Transcript) findFailure() {
 	firstBenign := -1
 	for i, e := range t.Entries {
-		if e.Dir != Reply || e.Code/100 < 4 || e.Code/100 > 5 {
+		if e.Dir != Response || e.Code/100 < 4 || e.Code/100 > 5 {
 			continue
 		}
 		if benign[e.Command] && t.recovered(i) {
@@ -337,7 +337,7 @@ func (t *Transcript) findFailure() {
 // failure.
 func (t *Transcript) Probe(e *Entry) bool {
 	i := t.Index(e)
-	return i >= 0 && e.Dir == Reply && e.Code >= 400 && benign[e.Command] && t.recovered(i)
+	return i >= 0 && e.Dir == Response && e.Code >= 400 && benign[e.Command] && t.recovered(i)
 }
 
 // recovered reports whether the session went on after entry i: a later positive reply (2xx or
@@ -345,7 +345,7 @@ func (t *Transcript) Probe(e *Entry) bool {
 // that failed too, that is the failure to explain).
 func (t *Transcript) recovered(i int) bool {
 	for _, e := range t.Entries[i+1:] {
-		if e.Dir != Reply {
+		if e.Dir != Response {
 			continue
 		}
 		if e.Code < 400 && e.Code != 221 {

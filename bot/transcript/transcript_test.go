@@ -144,8 +144,8 @@ Mon Nov 24 10:00:04 2026 [pid 1201] [bob] FTP response: Client "::ffff:198.51.10
 			if tr.Format != tt.format {
 				t.Errorf("Format = %q, want %q", tr.Format, tt.format)
 			}
-			if got := len(tr.Replies()); got != tt.replies {
-				t.Errorf("%d replies, want %d: %+v", got, tt.replies, tr.Replies())
+			if got := len(tr.Responses()); got != tt.replies {
+				t.Errorf("%d replies, want %d: %+v", got, tt.replies, tr.Responses())
 			}
 			f := tr.Failure()
 			switch {
@@ -170,9 +170,9 @@ Mon Nov 24 10:00:04 2026 [pid 1201] [bob] FTP response: Client "::ffff:198.51.10
 
 func TestMultiLineReplyIsOneEntry(t *testing.T) {
 	tr := Parse("211-Features:\n EPRT\n MLST type*;size*;\n UTF8\n211 End")
-	reps := tr.Replies()
+	reps := tr.Responses()
 	if len(reps) != 1 || reps[0].Code != 211 || !strings.Contains(reps[0].Text, "UTF8") || !strings.HasSuffix(reps[0].Text, "End") {
-		t.Fatalf("Replies() = %+v, want one 211 holding every line", reps)
+		t.Fatalf("Responses() = %+v, want one 211 holding every line", reps)
 	}
 }
 
@@ -211,7 +211,7 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("failure %d is not a 4xx or 5xx", f.Code)
 		}
 		for _, e := range tr.Entries {
-			if e.Dir == Reply && knowledge.Code(e.Code).Class() == "" {
+			if e.Dir == Response && knowledge.Code(e.Code).Class() == "" {
 				t.Errorf("reply with code %d", e.Code)
 			}
 		}
@@ -255,7 +255,7 @@ func TestParseIISLog(t *testing.T) {
 			t.Errorf("the password was kept: %q", e.Text)
 		}
 	}
-	if got := len(tr.Replies()); got != 2 {
+	if got := len(tr.Responses()); got != 2 {
 		t.Errorf("%d replies, want 2 (the channel open/close lines carry no status)", got)
 	}
 }
@@ -333,11 +333,11 @@ func TestFormatsGolden(t *testing.T) {
 func describe(tr *Transcript) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "format %s, %d lines recognised, control %q\n", tr.Format, tr.Recognised, tr.ControlAddr)
-	dirs := map[Dir]string{Reply: "reply", Command: "command", Status: "status", Error: "error"}
+	dirs := map[Dir]string{Response: "reply", Command: "command", Status: "status", Error: "error"}
 	tags := map[Tag]string{TagConnected: " [connected]", TagBanner: " [banner]", TagException: " [exception]", TagFrame: " [frame]", TagSummary: " [summary]", TagPrompt: " [prompt]"}
 	for _, e := range tr.Entries {
 		fmt.Fprintf(&b, "%3d %-7s", e.Line, dirs[e.Dir])
-		if e.Dir == Reply {
+		if e.Dir == Response {
 			fmt.Fprintf(&b, " %s (to %q)", e.Code, e.Command)
 		}
 		if e.Dir == Error && e.Command != "" {
@@ -415,7 +415,7 @@ func TestFtplibEchoesCountOnce(t *testing.T) {
 			switch e.Dir {
 			case Command:
 				cmds++
-			case Reply:
+			case Response:
 				reps++
 			}
 		}
@@ -429,7 +429,7 @@ func TestFtplibEchoesCountOnce(t *testing.T) {
 // that quotes a reply is that reply.
 func TestTracebackLineNumbersAreNotCodes(t *testing.T) {
 	tr := Parse("Traceback (most recent call last):\n  File \"x.py\", line 212, in getresp\n    raise error_perm(resp)\n  File \"y.py\", line 230\nssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)\n")
-	if reps := tr.Replies(); len(reps) != 0 {
+	if reps := tr.Responses(); len(reps) != 0 {
 		t.Errorf("replies %v, want none", reps)
 	}
 	if h := tr.ClientError(); h == nil || h.Tag != TagException || !strings.HasPrefix(h.Text, "ssl.SSLCertVerificationError") {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -31,6 +30,9 @@ type Config struct {
 	// meta records which keys the file set, so defaults that depend on presence ("enabled" unset
 	// means: on when the secrets are there) can tell an absent key from a false one.
 	meta toml.MetaData
+	// fileRedisURL is state.redis_url as the file wrote it, before FTPBOT_REDIS_URL replaces
+	// it: whether the file holds a password depends on the file's value.
+	fileRedisURL string
 }
 
 // isSet reports whether the file wrote the dotted key ("slack.enabled"), whatever its value.
@@ -44,6 +46,31 @@ type ServerConfig struct {
 	PublicURL       string   `toml:"public_url"`
 	LogLevel        string   `toml:"log_level"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// TrustedProxies are the CIDR ranges of the reverse proxies in front of the server, whose
+	// X-Forwarded-For names the web visitor (see web.Options.TrustedProxies). Empty: none.
+	TrustedProxies []string `toml:"trusted_proxies"`
+}
+
+// trustedProxies is server.trusted_proxies parsed; Validate has refused what does not parse.
+// A bare address is a range of one.
+func (c ServerConfig) trustedProxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		if p, ok := parseProxyRange(s); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseProxyRange(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
 }
 
 // LimitsConfig bounds what one user can ask.
@@ -152,8 +179,11 @@ const listenEnv = "FTPBOT_LISTEN"
 // ConfigErrors is every problem found in a config, each a full sentence naming its key.
 type ConfigErrors []string
 
-func (e ConfigErrors) Error() string {
-	return "the configuration has " + plural(len(e), "problem") + ":\n  - " + strings.Join(e, "\n  - ")
+func (e ConfigErrors) Error() string { return "the configuration has " + e.list() }
+
+// list is "2 problems:" and the problems, one a line.
+func (e ConfigErrors) list() string {
+	return plural(len(e), "problem") + ":\n  - " + strings.Join(e, "\n  - ")
 }
 
 func plural(n int, s string) string {
@@ -174,14 +204,11 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 	// Every unknown key and every wrong type at once, instead of stopping at the first.
 	meta, keyProblems, err := tomlcheck.Decode(string(data), &c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, ConfigErrors{parseErrorText(string(data), pe)}
-		}
-		return nil, ConfigErrors{"the file is not valid TOML: " + err.Error()}
+		return nil, ConfigErrors{tomlcheck.SyntaxProblem(string(data), err)}
 	}
 	c.meta = meta
 	problems := ConfigErrors(keyProblems)
+	c.fileRedisURL = c.State.RedisURL
 	for _, s := range secretEnv {
 		if v := strings.TrimSpace(getenv(s.env)); v != "" {
 			*s.field(&c) = v
@@ -236,6 +263,11 @@ func (c *Config) Validate() ConfigErrors {
 	if c.Server.ShutdownTimeout.Duration <= 0 {
 		bad("server.shutdown_timeout must be more than zero.")
 	}
+	for _, r := range c.Server.TrustedProxies {
+		if _, ok := parseProxyRange(r); !ok {
+			bad("server.trusted_proxies has %q, which is not a CIDR range like \"10.0.0.0/8\" or an address.", r)
+		}
+	}
 	if c.Limits.PerUserPerMinute < 0 {
 		bad("limits.per_user_per_minute must be 0 (no limit) or more.")
 	}
@@ -288,7 +320,7 @@ func (c *Config) Validate() ConfigErrors {
 			bad("probe.profiles.%s has both password and password_env: keep one.", n)
 		}
 	}
-	p = append(p, c.State.problems()...)
+	p = append(p, c.State.options().Problems()...)
 	return p
 }
 

@@ -20,7 +20,7 @@ func (ev env) configCheck(args []string) error {
 		where = "(no config file: defaults and environment)"
 	}
 	if err != nil {
-		return &exitError{code: exitUsage, msg: configErrorText(where, err)}
+		return &exitError{code: exitUsage, msg: configErrorText(file, err)}
 	}
 	fmt.Fprintf(ev.stdout, "%s: OK\n", where)
 	if w := permissionWarning(file, cfg); w != "" {

@@ -4,7 +4,7 @@
 // This is the operator's manual; README.md has the examples.
 //
 //	ftpbot                          interactive prompt (on a terminal)
-//	ftpbot ask [--json] QUERY...    answer one question
+//	ftpbot ask [--json | --more] QUERY...   answer one question; --more: the whole answer, not only its card
 //	ftpbot check [--json] [--allow-private] [--implicit] [--profile NAME] [--config FILE] HOST[:PORT]
 //	ftpbot serve [--config FILE] [--listen ADDR] [--log-level LEVEL]
 //	ftpbot config check [--config FILE]

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
+	"strings"
 )
 
 // secretKeys are the keys whose values are secrets when the file sets them.
@@ -17,6 +19,9 @@ func (c *Config) secretsInFile() []string {
 			keys = append(keys, k)
 		}
 	}
+	if c.isSet("state.redis_url") && hasCredentials(c.fileRedisURL) {
+		keys = append(keys, "state.redis_url")
+	}
 	for name := range c.Probe.Profiles {
 		if c.meta.IsDefined("probe", "profiles", name, "password") {
 			keys = append(keys, "probe.profiles."+name+".password")
@@ -24,6 +29,18 @@ func (c *Config) secretsInFile() []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// hasCredentials reports whether a URL carries a password (redis://user:password@host, or
+// redis://:password@host). One that does not parse counts when it has an "@": better a needless
+// warning than a missed secret.
+func hasCredentials(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return strings.Contains(raw, "@")
+	}
+	pw, ok := u.User.Password()
+	return ok && pw != ""
 }
 
 // permissionWarning says when a config file that holds secrets may be read by other users of

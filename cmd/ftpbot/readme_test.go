@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftpbot/ftpbot/bot/transcript"
 	"github.com/ftpbot/ftpbot/internal/golden"
 )
 
@@ -40,7 +41,7 @@ func TestReadmeExamples(t *testing.T) {
 		b.WriteString("```\n")
 	}
 	b.WriteString("<!-- examples:end -->")
-	replaceBlock(t, "../../README.md", "<!-- examples:begin -->", "<!-- examples:end -->", b.String())
+	golden.CheckBlock(t, "../../README.md", "<!-- examples:begin -->", "<!-- examples:end -->", b.String())
 }
 
 func itoa(n int) string { return string(rune('0' + n)) }
@@ -60,27 +61,32 @@ func firstLines(out string, n int) string {
 	return strings.Join(lines[:n], "") + "… (" + strconv.Itoa(len(lines)-n) + " more lines)\n"
 }
 
-// replaceBlock checks (or with -update rewrites) the text between two markers of a file.
-func replaceBlock(t *testing.T, path, begin, end, block string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
+// TestReadmeNamesEveryLogFormat: README's "Asking" lists every log format `ftpbot ask -` reads
+// (bot/transcript.Formats), so a new parser cannot go unmentioned.
+func TestReadmeNamesEveryLogFormat(t *testing.T) {
+	// How README names each format; a format missing here fails too.
+	phrases := map[string]string{
+		"iis": "IIS FTP log", "ftplib": "Python ftplib", "filezilla": "FileZilla's message log",
+		"filezilla-server": "FileZilla Server's log", "winscp": "WinSCP's session log", "curl": "`curl -v`",
+		"cyberduck": "Cyberduck's debug log", "lftp": "`lftp -d`", "wget": "`wget -d`",
+		"windows-ftp": "Windows `ftp -d`", "vsftpd": "vsftpd's log", "proftpd": "ProFTPD's system log",
+		"pure-ftpd": "Pure-FTPd's syslog", "raw": "raw control-channel",
+	}
+	data, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := string(data)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no %s … %s block", path, begin, end)
-	}
-	current := s[i : j+len(end)]
-	if current == block {
-		return
-	}
-	if golden.Update() {
-		if err := os.WriteFile(path, []byte(s[:i]+block+s[j+len(end):]), 0o644); err != nil {
-			t.Fatal(err)
+	readme := string(data)
+	asking := readme[strings.Index(readme, "## Asking"):strings.Index(readme, "<!-- examples:begin -->")]
+	flat := strings.Join(strings.Fields(asking), " ")
+	for _, f := range transcript.Formats {
+		p, ok := phrases[f.Name]
+		if !ok {
+			t.Errorf("log format %q has no phrase here: add it to README's \"Asking\" and to this table", f.Name)
+			continue
 		}
-		return
+		if !strings.Contains(flat, strings.Join(strings.Fields(p), " ")) {
+			t.Errorf("README's \"Asking\" does not name the %s log format (%q)", f.Name, p)
+		}
 	}
-	t.Errorf("%s is out of date with the bot's output: run go test ./cmd/ftpbot -run %s -update", path, t.Name())
 }

@@ -36,7 +36,7 @@ func usageErr(format string, args ...any) error {
 
 const usage = `usage:
   ftpbot                          interactive prompt (on a terminal)
-  ftpbot ask [--json] QUERY...    answer one question
+  ftpbot ask [--json | --more] QUERY...   answer one question; --more: the whole answer, not only its card
   ftpbot check [--json] [--allow-private] [--implicit] [--profile NAME] [--config FILE] HOST[:PORT]
   ftpbot serve [--config FILE] [--listen ADDR] [--log-level LEVEL]
   ftpbot config check [--config FILE]
@@ -112,14 +112,6 @@ func (ev env) engine() (*bot.Engine, error) {
 	return bot.New(kb), nil
 }
 
-// askJSON is the stable JSON of `ftpbot ask --json` and /api/ask.
-type askJSON struct {
-	Query   string            `json:"query"`
-	Matches []knowledge.Match `json:"matches"`
-	// Evidence is the decisive line or lines of the input, verbatim (at most bot.MaxEvidence).
-	Evidence []string `json:"evidence,omitempty"`
-}
-
 func (ev env) ask(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(ev.stderr)
@@ -130,9 +122,6 @@ func (ev env) ask(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage}
 	}
 	query := strings.Join(append(fs.Args(), text...), " ")
-	if strings.TrimSpace(query) == "" {
-		return usageErr("ftpbot ask: give a question, e.g. ftpbot ask 530")
-	}
 	if query == "-" {
 		b, err := io.ReadAll(io.LimitReader(ev.stdin, bot.MaxQueryBytes+1))
 		if err != nil {
@@ -140,19 +129,19 @@ func (ev env) ask(ctx context.Context, args []string) error {
 		}
 		query = string(b)
 	}
+	// An empty question is the same mistake whether it came as an argument or on standard input.
+	if strings.TrimSpace(query) == "" {
+		return usageErr("ftpbot ask: give a question, e.g. ftpbot ask 530 (or a log on standard input: ftpbot ask - < session.log)")
+	}
 	e, err := ev.engine()
 	if err != nil {
 		return err
 	}
 	r := e.Handle(ctx, bot.Request{Text: query, Platform: "cli", User: "terminal"})
 	if *asJSON {
-		out := askJSON{Query: query, Matches: r.Matches, Evidence: r.Evidence}
-		if out.Matches == nil {
-			out.Matches = []knowledge.Match{}
-		}
 		enc := json.NewEncoder(ev.stdout)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(out); err != nil {
+		if err := enc.Encode(bot.NewAskJSON(query, r)); err != nil {
 			return err
 		}
 	} else if *more {
@@ -168,20 +157,23 @@ func (ev env) ask(ctx context.Context, args []string) error {
 	return nil
 }
 
-// splitAskArgs separates ask's flags from the question. A question may itself start with a dash
-// (a pasted lftp log starts with "---- Connecting to …", a curl error with "-"): an argument that
-// starts with "-" but names none of fs's flags begins the question, and so does everything after
-// it. "--" still ends the flags, and "-" alone still means standard input.
+// splitAskArgs separates ask's flags from the question. One of fs's flags is a flag wherever it
+// stands before "--" (ftpbot ask 530 --json). A question may itself hold dashes (a pasted lftp
+// log starts with "---- Connecting to …", a command line has "-v"): an argument that starts with
+// "-" but names none of fs's flags is text. "--" ends the flags, and "-" alone still means
+// standard input.
 func splitAskArgs(fs *flag.FlagSet, args []string) (flags, text []string) {
 	for i, a := range args {
-		if a == "--" {
-			return args[:i], args[i+1:]
-		}
-		if a == "-" || !strings.HasPrefix(a, "-") || !isFlag(fs, a) {
-			return args[:i], args[i:]
+		switch {
+		case a == "--":
+			return flags, append(text, args[i+1:]...)
+		case a != "-" && strings.HasPrefix(a, "-") && isFlag(fs, a):
+			flags = append(flags, a)
+		default:
+			text = append(text, a)
 		}
 	}
-	return args, nil
+	return flags, text
 }
 
 // isFlag reports whether arg ("-json", "--json", "--json=false", "-h") names a flag of fs or the

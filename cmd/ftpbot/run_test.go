@@ -102,6 +102,9 @@ func TestUsageAndVersion(t *testing.T) {
 	}{
 		{[]string{"version"}, 0, "ftpbot "},
 		{[]string{"ask"}, 2, "give a question"},
+		{[]string{"ask", "  "}, 2, "give a question"},
+		{[]string{"ask", "-"}, 2, "give a question"}, // standard input is empty
+		{[]string{"ask", "--json", "-"}, 2, "give a question"},
 		{[]string{"ask", "--json=maybe", "530"}, 2, "invalid boolean value"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{nil, 2, "needs a terminal"},
@@ -154,7 +157,11 @@ func TestAskArgsStartingWithDash(t *testing.T) {
 		{"one argument", []string{"ask", "--json", "---> PASS xxxx"}, "---> PASS xxxx", -1},
 		{"unknown single-dash word", []string{"ask", "--json", "-vvv", "530"}, "-vvv 530", 0},
 		{"double dash ends the flags", []string{"ask", "--json", "--", "--json"}, "--json", -1},
-		{"flag after the text is text", []string{"ask", "--json", "530", "--json"}, "530 --json", 0},
+		{"known flag after the text is a flag", []string{"ask", "530", "--json"}, "530", 0},
+		{"known flag between words", []string{"ask", "ftp", "--json", "425"}, "ftp 425", 0},
+		{"--more after the text is a flag", []string{"ask", "530", "--more", "--json"}, "530", 0},
+		{"unknown dash word after the text", []string{"ask", "--json", "curl", "-v", "530"}, "curl -v 530", 0},
+		{"flag after -- is text", []string{"ask", "--json", "530", "--", "--json"}, "530 --json", 0},
 		{"single-dash flag", []string{"ask", "-json", "530"}, "530", 0},
 		{"flag with a value", []string{"ask", "--json=true", "530"}, "530", 0},
 	}

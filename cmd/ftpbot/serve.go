@@ -105,10 +105,16 @@ func (ev env) serve(ctx context.Context, args []string) error {
 	return s.run(ctx, ln, ev.stdout)
 }
 
+// configErrorText says what is wrong with the configuration read from path ("" when there was no
+// file), naming it once: "ftpbot: ftpbot.toml has 2 problems: …".
 func configErrorText(path string, err error) string {
-	where := "the configuration"
-	if path != "" {
-		where = path
+	where := path
+	if where == "" {
+		where = "the configuration (no config file: defaults and the environment)"
+	}
+	var ce ConfigErrors
+	if errors.As(err, &ce) {
+		return fmt.Sprintf("ftpbot: %s has %s", where, ce.list())
 	}
 	return fmt.Sprintf("ftpbot: %s: %v", where, err)
 }

@@ -276,3 +276,33 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestServeTrustedProxies: [server] trusted_proxies reaches the web front end: behind a trusted
+// proxy (here the test, on loopback) each X-Forwarded-For visitor has its own per-user limit;
+// without it every visitor shares the proxy's.
+func TestServeTrustedProxies(t *testing.T) {
+	for _, tt := range []struct {
+		name, toml string
+		want       []int // the first question of each of two visitors
+	}{
+		{"trusted", "[limits]\nper_user_per_minute = 1\n[server]\ntrusted_proxies = [\"127.0.0.0/8\"]\n", []int{http.StatusOK, http.StatusOK}},
+		{"not trusted", "[limits]\nper_user_per_minute = 1\n", []int{http.StatusOK, http.StatusTooManyRequests}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			base, _, _ := startServe(t, nil, tt.toml)
+			c := &http.Client{Timeout: 5 * time.Second}
+			for i, visitor := range []string{"198.51.100.7", "198.51.100.8"} {
+				req, _ := http.NewRequest(http.MethodGet, base+"/api/ask?q=530", nil)
+				req.Header.Set("X-Forwarded-For", visitor)
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != tt.want[i] {
+					t.Errorf("visitor %s: %d, want %d", visitor, resp.StatusCode, tt.want[i])
+				}
+			}
+		})
+	}
+}

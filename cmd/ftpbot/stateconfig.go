@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/ftpbot/ftpbot/adapters/slack"
 	"github.com/ftpbot/ftpbot/bot"
@@ -21,25 +18,9 @@ type StateConfig struct {
 
 func defaultState() StateConfig { return StateConfig{Backend: state.Memory, KeyPrefix: "ftpbot:"} }
 
-// problems reports what is wrong with the [state] table, in sentences that never repeat the URL.
-func (c StateConfig) problems() []string {
-	var p []string
-	switch c.Backend {
-	case state.Memory, state.Redis:
-	default:
-		p = append(p, fmt.Sprintf("state.backend must be %q or %q, not %q.", state.Memory, state.Redis, c.Backend))
-	}
-	if c.Backend == state.Redis && c.RedisURL == "" {
-		p = append(p, "state.redis_url (or FTPBOT_REDIS_URL) is required with backend = \"redis\": redis://[user:password@]host:6379/0, or rediss:// for TLS.")
-	} else if c.RedisURL != "" {
-		if err := state.CheckURL(c.RedisURL); err != nil {
-			p = append(p, fmt.Sprintf("state.redis_url (or FTPBOT_REDIS_URL) %v.", err))
-		}
-	}
-	if len(c.KeyPrefix) > 64 || strings.IndexFunc(c.KeyPrefix, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
-		p = append(p, "state.key_prefix must be at most 64 printable characters without spaces, like \"ftpbot:\".")
-	}
-	return p
+// options is the [state] table as the state package takes it.
+func (c StateConfig) options() state.Config {
+	return state.Config{Backend: c.Backend, RedisURL: c.RedisURL, KeyPrefix: c.KeyPrefix}
 }
 
 // summary is config check's line about the state: the backend, and where Redis is without its
@@ -54,8 +35,7 @@ func (c StateConfig) summary() string {
 // openState opens the configured store and hands its limiters to the engine and the checks.
 // Redis being down does not stop the server: the store starts degraded and answers from memory.
 func (s *server) openState() error {
-	st, err := state.Open(state.Config{Backend: s.cfg.State.Backend, RedisURL: s.cfg.State.RedisURL, KeyPrefix: s.cfg.State.KeyPrefix},
-		s.log.With("component", "state"), s.health)
+	st, err := state.Open(s.cfg.State.options(), s.log.With("component", "state"), s.health)
 	if err != nil {
 		return err
 	}

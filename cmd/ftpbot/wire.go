@@ -50,7 +50,7 @@ func (s *server) routes() http.Handler {
 	h := web.New(web.Options{
 		Engine: s.engine, Health: s.health, Metrics: metricsHandler, BaseURL: s.baseURL(),
 		AllowCheck: s.cfg.Probe.Web, Log: s.log.With("adapter", "web"), Previews: previews,
-		Build: build(),
+		Build: build(), TrustedProxies: s.cfg.Server.trustedProxies(),
 	})
 	for name, a := range s.adapters {
 		for pattern, rh := range a.Routes() {

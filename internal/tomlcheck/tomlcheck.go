@@ -7,6 +7,9 @@
 //	md, problems, err := tomlcheck.Decode(text, &cfg)
 //	// err: not TOML at all; problems: "slack.tokne is not a key ftpbot knows (did you mean ...?)."
 //	// md.IsDefined("slack", "mode"): whether the file wrote the key, even with a wrong type.
+//
+// When the document is not TOML at all, SyntaxProblem(text, err) says where, without quoting any
+// part of a value that may be a secret.
 package tomlcheck
 
 import (

@@ -1,6 +1,7 @@
-package main
+package tomlcheck
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -9,8 +10,9 @@ import (
 )
 
 // secretKeyRE matches the names of keys whose values are secrets: tokens, signing secrets,
-// passwords (and their env names, which do no harm to hide).
-var secretKeyRE = regexp.MustCompile(`(?i)token|secret|password`)
+// passwords (and their env names, which do no harm to hide), and URLs, which may carry a user
+// and password (state.redis_url = redis://user:password@host).
+var secretKeyRE = regexp.MustCompile(`(?i)token|secret|password|url`)
 
 var (
 	tableRE = regexp.MustCompile(`^\s*\[+\s*([^\]]+?)\s*\]+`)
@@ -20,10 +22,19 @@ var (
 	quotedRE = regexp.MustCompile(`"[^"]*"|'[^']*'`)
 )
 
-// parseErrorText describes a TOML syntax error without quoting a secret. The parser's message
-// quotes the text it found, which may be the start of a token or a password typed without
-// quotes: on a line that names a secret key, the message says which key and how to write it;
-// on a line with no key of its own (inside a multi-line string) the quoted parts are dropped.
+// SyntaxProblem describes the error Decode returned for a document that is not TOML at all, as a
+// sentence that never quotes a secret. The parser's message quotes the text it found, which may
+// be the start of a token or a password typed without quotes: on a line that names a secret key
+// (a token, secret, password or URL), the sentence says which key and how to write it; on a line
+// with no key of its own (inside a multi-line string) the quoted parts are dropped.
+func SyntaxProblem(data string, err error) string {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		return "the file is not valid TOML: " + quotedRE.ReplaceAllString(err.Error(), "…")
+	}
+	return parseErrorText(data, pe)
+}
+
 func parseErrorText(data string, pe toml.ParseError) string {
 	lines := strings.Split(data, "\n")
 	n := pe.Position.Line
