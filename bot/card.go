@@ -20,8 +20,10 @@ type Card struct {
 	EvidenceLabel  string   `json:"evidence_label,omitempty"`
 	Evidence       []string `json:"evidence,omitempty"` // verbatim lines, each bounded
 	EvidenceSource *Link    `json:"evidence_source,omitempty"`
-	Meaning        string   `json:"meaning"`               // one sentence: what it means here
-	FirstSteps     []string `json:"first_steps,omitempty"` // "What to do first"
+	// Notice is Reply.Notice, shortened: one line before everything else, never given up to fit.
+	Notice     string   `json:"notice,omitempty"`
+	Meaning    string   `json:"meaning"`               // one sentence: what it means here
+	FirstSteps []string `json:"first_steps,omitempty"` // "What to do first"
 	// ListHeading and List are the head of an answer that is a list rather than a diagnosis:
 	// the steps of a live check, the codes of a prefix, the things one can ask.
 	ListHeading string   `json:"list_heading,omitempty"`
@@ -50,6 +52,7 @@ const (
 	maxCardSteps    = 520 // all steps together
 	maxCardContext  = 160
 	maxCardTeamNote = 200
+	maxCardNotice   = 200
 	maxCardList     = 8
 	maxCardListItem = 120
 	maxCardListText = 480
@@ -67,6 +70,7 @@ func (r Reply) CardWithin(budget int) Card {
 		Title:          Shorten(strings.TrimSpace(r.Title), maxCardTitle),
 		Severity:       r.Severity,
 		EvidenceSource: r.EvidenceSource,
+		Notice:         Shorten(strings.TrimSpace(r.Notice), maxCardNotice),
 		Guide:          r.Guide(),
 	}
 	if c.Title == "" {
@@ -284,7 +288,7 @@ func (r Reply) related() []Ref {
 
 // Size is the card's text in characters before markup: what the CardBudget bounds.
 func (c Card) Size() int {
-	n := utf8.RuneCountInString(c.Title) + utf8.RuneCountInString(c.EvidenceLabel) + utf8.RuneCountInString(c.Meaning) + utf8.RuneCountInString(c.TeamNote)
+	n := utf8.RuneCountInString(c.Title) + utf8.RuneCountInString(c.EvidenceLabel) + utf8.RuneCountInString(c.Meaning) + utf8.RuneCountInString(c.TeamNote) + utf8.RuneCountInString(c.Notice)
 	for _, l := range c.Evidence {
 		n += utf8.RuneCountInString(l)
 	}

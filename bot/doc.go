@@ -17,6 +17,10 @@
 // rest is Reply.More, ordered so that fixes come before background. Every renderer builds its
 // card from the same Card.
 //
+// A question asked in a chat thread carries the thread (Request.Thread): Engine.Diagnose then
+// reads every message as Ask would and answers from the decisive one, a failing reply or log
+// over a question in words, with Reply.Evidence and Reply.EvidenceSource naming what decided.
+//
 // Words with one meaning here and everywhere else in ftpbot:
 //   - Reply: the bot's answer (this package's Reply). What an FTP server sends back is a reply
 //     line or a response (knowledge.ParseReplyLine, probe.Result.Response, a transcript entry of

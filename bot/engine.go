@@ -20,6 +20,10 @@ type Request struct {
 	Platform string // "slack", "discord", "web", "cli": for metrics and logs
 	// Progress, when not nil, receives progress lines for slow commands (a live check).
 	Progress func(line string)
+	// Thread, when not nil, is the chat thread the question was asked in: a question for "ask"
+	// is then answered from the whole thread (see Engine.Diagnose), Text being the asking
+	// message's own words.
+	Thread *Thread
 }
 
 // Command is one verb of the bot. The registry drives dispatch, help, the Discord command
@@ -69,7 +73,12 @@ func Commands() []Command {
 	return []Command{
 		{Name: "ask", Usage: "QUESTION", Summary: "Explain a reply code, a server line, a client error, a log or a mode",
 			Examples: []string{"530", "550 Permission denied.", "passive vs active", "cannot open data connection"},
-			Run:      func(_ context.Context, e *Engine, _ Request, args string) (Reply, error) { return e.Ask(args), nil }},
+			Run: func(_ context.Context, e *Engine, req Request, args string) (Reply, error) {
+				if req.Thread != nil {
+					return e.Diagnose(*req.Thread), nil
+				}
+				return e.Ask(args), nil
+			}},
 		{Name: "check", Usage: "HOST[:PORT]", Summary: "Probe a live FTP server step by step and explain the first failure",
 			Examples: []string{"check ftp.example.com", "check ftp.example.com:990"}, Slow: true,
 			Run: func(ctx context.Context, e *Engine, req Request, args string) (Reply, error) {

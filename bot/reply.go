@@ -78,6 +78,10 @@ type Reply struct {
 	// EvidenceSource is where the evidence was found when the answer read several messages (a chat
 	// thread): a link to that message, so the card can say which message held it. Nil otherwise.
 	EvidenceSource *Link `json:"evidence_source,omitempty"`
+	// Notice is one line about the answer itself, shown before it: what could not be read and
+	// what is needed to (a thread answered from one message for want of a Slack scope or a
+	// Discord intent). Empty almost always.
+	Notice string `json:"notice,omitempty"`
 	// FirstSteps are the one to three things to try first, chosen from the evidence (the server
 	// software, the client, the failing command, the reply's own words; see firstSteps). Empty
 	// when the answer has nothing to do (a concept, a success, a no-match).

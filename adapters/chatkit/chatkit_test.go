@@ -172,6 +172,7 @@ func TestLead(t *testing.T) {
 			"*LOG:*\n```a|b```\nfrom [this message](https://x/p1)"},
 		{"unsafe link left out", bot.Card{EvidenceLabel: "log", Evidence: []string{"a"}, EvidenceSource: &bot.Link{URL: "javascript:x"}}, "*LOG:* `a`"},
 		{"team note", bot.Card{Meaning: "m", TeamNote: "ask  #it"}, "M\n_Your team's note:_ ASK #IT"},
+		{"notice first", bot.Card{Notice: "need  a scope", EvidenceLabel: "said", Evidence: []string{"550 x"}, Meaning: "m"}, "_NEED A SCOPE_\n*SAID:* `550 x`\nM"},
 	}
 	for _, tc := range tests {
 		if got := Lead(tc.card, m); got != tc.want {

@@ -19,11 +19,15 @@ type Markup struct {
 	Link func(url, label string) string
 }
 
-// Lead is the top of a card in one platform's markup: whose words the evidence is, the evidence
+// Lead is the top of a card in one platform's markup: a notice about the answer itself (what
+// could not be read), whose words the evidence is, the evidence
 // itself (inline for one line, fenced for several), the message it came from, what it means
 // here, and the team's note.
 func Lead(c bot.Card, m Markup) string {
 	var b strings.Builder
+	if c.Notice != "" {
+		b.WriteString(m.Italic(m.Escape(oneLine(c.Notice))) + "\n")
+	}
 	switch len(c.Evidence) {
 	case 0:
 	case 1:

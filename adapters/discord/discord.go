@@ -1,6 +1,8 @@
 // Package discord is ftpbot's Discord adapter: the /ftp application command with autocomplete,
 // the "Explain FTP error" message context menu, a select menu of related answers, buttons for
-// the whole answer (More) and for sharing, and (when enabled) answers to @mentions. It runs over the gateway or as an HTTP interactions
+// the whole answer (More) and for sharing, and (when enabled) answers to @mentions; in a thread, a
+// forum post or a reply chain both read the conversation and answer from all of it (see
+// thread.go). It runs over the gateway or as an HTTP interactions
 // endpoint (POST /discord/interactions), verified with Ed25519.
 //
 //	a, err := discord.New(discord.Options{Mode: "gateway", BotToken: tok, ApplicationID: app, Engine: e})
@@ -403,13 +405,18 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction) (*respo
 	public := a.o.DefaultVisibility == bot.InChannel
 	switch {
 	case data.CommandType == discordgo.MessageApplicationCommand || data.Name == ContextMenuName:
+		var target *discordgo.Message
 		if data.Resolved != nil {
 			if m := data.Resolved.Messages[data.TargetID]; m != nil {
-				text = messageText(m)
+				target, text = m, messageText(m)
 			}
 		}
 		if strings.TrimSpace(text) == "" {
 			text = "help"
+		}
+		if target != nil && text != "help" && (target.MessageReference != nil || target.ReferencedMessage != nil) {
+			// It replies to other messages: read them too (see replyChain).
+			return a.deferThread(i, target, text, public)
 		}
 	default:
 		for _, opt := range data.Options {
@@ -452,6 +459,12 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, text str
 	if !chatkit.Slow(text) {
 		return a.fast(a.o.Engine.Handle(ctx, req)), nil
 	}
+	return a.deferred(i, public, func(context.Context) bot.Request { return req })
+}
+
+// deferred acknowledges an interaction with "thinking…" and returns the work that finishes it:
+// build the request (which may read from Discord), answer it, and edit the answer in.
+func (a *Adapter) deferred(i *discordgo.Interaction, public bool, build func(ctx context.Context) bot.Request) (*response, func()) {
 	flags := discordgo.MessageFlags(0)
 	if !public {
 		flags = discordgo.MessageFlagsEphemeral
@@ -461,6 +474,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, text str
 	later := func() {
 		ctx, cancel := context.WithTimeout(a.workers.Context(), laterTimeout)
 		defer cancel()
+		req := build(ctx)
 		req.Progress = a.progress(ctx, i)
 		r := a.o.Engine.Handle(ctx, req)
 		data := a.render(r)
@@ -643,21 +657,25 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction) (*dis
 	return nil, nil
 }
 
-// mention answers an @mention of the bot that carries an error line or log, as a reply.
+// mention answers an @mention of the bot, as a reply: in a thread or forum post from the
+// thread's recent messages, elsewhere from the message and the messages it replies to.
 func (a *Adapter) mention(m *discordgo.Message) {
 	me := a.rest.State.User
 	if me == nil || m.Author == nil || m.Author.Bot || !mentions(m, me.ID) {
 		return
 	}
-	text := strings.NewReplacer("<@"+me.ID+">", "", "<@!"+me.ID+">", "").Replace(m.Content)
-	if strings.TrimSpace(text) == "" && m.ReferencedMessage != nil {
-		text = messageText(m.ReferencedMessage)
-	}
+	text := stripMention(m.Content, me.ID)
 	if !a.claim("message:" + m.ID) {
 		return
 	}
 	ok := a.workers.TryGo(mentionTimeout, func(ctx context.Context) {
-		r := a.o.Engine.Handle(ctx, bot.Request{Text: text, User: m.Author.ID, Platform: Name})
+		req := bot.Request{Text: text, User: m.Author.ID, Platform: Name}
+		if a.isThread(ctx, m.ChannelID) {
+			req.Thread = a.threadOf(ctx, m, me.ID)
+		} else {
+			req.Thread = a.replyChain(ctx, m, m.GuildID, me.ID)
+		}
+		r := a.o.Engine.Handle(ctx, req)
 		data := Render(r, a.options(r, false))
 		send := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions,
 			Reference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}}

@@ -403,7 +403,13 @@ func (a *Adapter) shortcut(ctx context.Context, cb slack.InteractionCallback) {
 		a.respond(ctx, cb.ResponseURL, notice("That message has no text I can read. Paste the error with `"+esc(a.o.Command)+"` instead."))
 		return
 	}
-	r := a.o.Engine.Handle(ctx, request(text, cb.User.ID))
+	req := request(text, cb.User.ID)
+	if a.api != nil && cb.Message.ThreadTimestamp != "" && cb.Channel.ID != "" {
+		// A message in a thread (or the first of one): the whole thread is read.
+		req = a.threadRequest(ctx, text, cb.User.ID, cb.Channel.ID, cb.Message.ThreadTimestamp, "",
+			bot.Message{ID: cb.Message.Timestamp, Author: cb.Message.User, Text: text}, ownIDs{user: a.botUserID(ctx), app: cb.APIAppID})
+	}
+	r := a.o.Engine.Handle(ctx, req)
 	if a.api != nil && shareable(r) && cb.Channel.ID != "" {
 		thread := cb.Message.ThreadTimestamp
 		if thread == "" {
@@ -443,7 +449,8 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 			return // never answer bots, including ourselves
 		}
 		a.log.Debug("slack: mention")
-		a.spawn(jobTimeout, func(ctx context.Context) { a.mention(ctx, e, self) })
+		app := ev.APIAppID
+		a.spawn(jobTimeout, func(ctx context.Context) { a.mention(ctx, e, self, app) })
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "" && e.Tab != "home" {
 			return
@@ -452,12 +459,9 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 	}
 }
 
-// deicticRE finds a question about something else in the thread: "what does this mean?".
-var deicticRE = regexp.MustCompile(`(?i)\b(this|that|these|those|it|above|here|thread|parent|mean|means|explain|help|why)\b`)
-
-// mention answers an @mention, in its thread. In a thread, the bot explains the thread's first
-// message unless the text after the mention has something of its own to explain.
-func (a *Adapter) mention(ctx context.Context, e *slackevents.AppMentionEvent, self string) {
+// mention answers an @mention, in its thread. In a thread, the engine answers from the whole
+// thread (see threadRequest); at the top level, from the text after the mention.
+func (a *Adapter) mention(ctx context.Context, e *slackevents.AppMentionEvent, self, app string) {
 	if self == "" {
 		self = a.botUserID(ctx)
 	}
@@ -466,44 +470,16 @@ func (a *Adapter) mention(ctx context.Context, e *slackevents.AppMentionEvent, s
 		raw = leadingMentionRE.ReplaceAllString(raw, "")
 	}
 	rest := strings.TrimSpace(incoming(raw, self))
-	inThread := e.ThreadTimeStamp != "" && e.ThreadTimeStamp != e.TimeStamp
 	thread := e.ThreadTimeStamp
 	if thread == "" {
 		thread = e.TimeStamp
 	}
-
-	parent := func() (string, bool) {
-		if !inThread {
-			return "", false
-		}
-		m, err := a.threadParent(ctx, e.Channel, e.ThreadTimeStamp)
-		if err != nil {
-			a.log.Warn("slack: reading the thread's first message failed", "error", err)
-			return "", false
-		}
-		t := messageText(m, self)
-		return t, t != ""
+	req := request(rest, e.User)
+	if e.ThreadTimeStamp != "" && e.ThreadTimeStamp != e.TimeStamp {
+		req = a.threadRequest(ctx, rest, e.User, e.Channel, e.ThreadTimeStamp, e.TimeStamp,
+			bot.Message{ID: e.TimeStamp, Author: e.User, Text: rest}, ownIDs{user: self, app: app})
 	}
-
-	ownContent := strings.ContainsAny(rest, "0123456789\n") || (rest != "" && !deicticRE.MatchString(rest))
-	var r bot.Reply
-	switch {
-	case ownContent:
-		r = a.o.Engine.Handle(ctx, request(rest, e.User))
-		if r.Kind == bot.KindNoMatch {
-			if p, ok := parent(); ok {
-				r = a.o.Engine.Handle(ctx, request(p, e.User))
-			}
-		}
-	default:
-		if p, ok := parent(); ok {
-			r = a.o.Engine.Handle(ctx, request(p, e.User))
-		} else if inThread {
-			r = bot.ErrorReply(bot.UsageError("I could not read this thread's first message. Paste the error after my name, or use the message's ⋯ menu → " + ShortcutName + "."))
-		} else {
-			r = a.o.Engine.Handle(ctx, request(rest, e.User))
-		}
-	}
+	r := a.o.Engine.Handle(ctx, req)
 	if err := a.postMessage(ctx, e.Channel, thread, Render(r, a.options(r, RenderOptions{}))); err != nil {
 		a.log.Warn("slack: posting an answer in a thread failed", "error", err)
 		a.deliveryFailed("chat.postMessage")

@@ -163,6 +163,8 @@ type fakeAPI struct {
 	limitNext bool
 	// fail maps a method to the Slack error it answers with ({"ok":false,"error":…}).
 	fail map[string]string
+	// needed is the scope a missing_scope error names, as Slack does ("needed", "provided").
+	needed string
 	// status maps a method to an HTTP status its next call answers with (once), e.g. 500.
 	status map[string]int
 }
@@ -205,7 +207,11 @@ func newFakeAPI(t *testing.T, extra ...slacktest.Binder) *fakeAPI {
 			}
 			w.Header().Set("Content-Type", "application/json")
 			if failure != "" {
-				json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": failure})
+				answer := map[string]any{"ok": false, "error": failure}
+				if failure == "missing_scope" {
+					answer["needed"], answer["provided"] = f.needed, "commands,app_mentions:read,chat:write"
+				}
+				json.NewEncoder(w).Encode(answer)
 				f.got <- apiCall{Method: method, Form: form, Body: body}
 				return
 			}

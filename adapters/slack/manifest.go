@@ -22,8 +22,10 @@ var BotScopes = []struct{ Scope, Why string }{
 	{"app_mentions:read", "receive @ftpbot mentions in channels and threads"},
 	{"chat:write", "post answers in the thread where ftpbot was mentioned or the shortcut used"},
 	{"chat:write.public", "post a shortcut's answer in a public channel ftpbot has not joined"},
-	{"channels:history", "read a thread's first message in public channels when mentioned in a reply"},
+	{"channels:history", "read the thread ftpbot is mentioned in, or its shortcut used in, in public channels"},
 	{"groups:history", "the same in private channels ftpbot was invited to"},
+	{"im:history", "the same in direct messages with ftpbot"},
+	{"mpim:history", "the same in group direct messages ftpbot is in"},
 }
 
 // BotEvents are the events the manifest subscribes to.

@@ -42,5 +42,8 @@ func (o Options) Problems(required bool) []string {
 	if o.BotToken != "" && !strings.HasPrefix(o.BotToken, "xoxb-") {
 		bad("slack.bot_token must be a bot token starting with xoxb-.")
 	}
+	if err := CheckAPIURL(o.APIURL); err != nil {
+		bad("slack.api_url %v.", err)
+	}
 	return p
 }

@@ -623,7 +623,7 @@ func Home(help bot.Reply, command, baseURL string) slack.HomeTabViewRequest {
 	}
 	ways := "*Ways to ask*\n" + strings.Join(ex, "\n") +
 		"\n• Add `public` at the end to answer in the channel: `" + esc(command) + " 530 public`" +
-		"\n• In a thread: mention `@ftpbot` (\"@ftpbot what does this mean?\") and I explain the thread's first message there" +
+		"\n• In a thread: mention `@ftpbot` (\"@ftpbot what does this mean?\") and I read the whole thread and answer there" +
 		"\n• On any message: ⋯ More actions → *" + ShortcutName + "*"
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(cutEscaped(ways, maxSectionText)), nil, nil), slack.NewDividerBlock()}
 	if len(m.Blocks) > 0 {

@@ -1,7 +1,8 @@
 // Package slack is ftpbot's Slack adapter: the /ftp slash command, answers to @ftpbot mentions in
-// threads, the "Explain FTP error" message shortcut, a select menu of related answers, buttons
-// for the whole answer (More) and for sharing a private answer in the channel, and the App Home
-// tab. Answers are Block Kit messages rendered from the platform-neutral bot.Reply (see Render).
+// threads (from the whole thread, see thread.go), the "Explain FTP error" message shortcut, a
+// select menu of related answers, buttons for the whole answer (More) and for sharing a private
+// answer in the channel, and the App Home tab. Answers are Block Kit messages rendered from the
+// platform-neutral bot.Reply (see Render).
 //
 // It runs over Socket Mode (the default: no public URL, needs the app token xapp-… and the bot
 // token xoxb-…) or in HTTP mode, where Slack posts to /slack/commands, /slack/interactivity and
@@ -43,7 +44,8 @@ type Options struct {
 	// listening, off) with reasons people can act on.
 	Health *bot.Health
 	Log    *slog.Logger
-	// APIURL is the Slack Web API base URL ("" = https://slack.com/api/); tests point it at slacktest.
+	// APIURL is the Slack Web API base URL ("" = DefaultAPIURL): GovSlack's, or slacktest in
+	// tests. It must be https, or http to loopback (see CheckAPIURL).
 	APIURL string
 	// HTTPClient carries every outbound call (Web API, response_url); one with a 10 s timeout
 	// when nil.
@@ -175,6 +177,7 @@ func New(o Options) (*Adapter, error) {
 type webAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 }

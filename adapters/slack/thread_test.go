@@ -17,9 +17,9 @@ const (
 	replyTS  = "1700000050.000200"
 )
 
-// TestMentions: an @mention answers in its thread, explaining the thread's first message when
-// the text after the mention only points at it, and its own text otherwise. The Web API calls
-// go to slacktest.
+// TestMentions: an @mention answers in its thread, from the whole thread (the parent's evidence
+// when the text after the mention only points at it, a code it asks about otherwise), and its
+// own text at the top level. The Web API calls go to slacktest.
 func TestMentions(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -36,11 +36,11 @@ func TestMentions(t *testing.T) {
 		{"explains the parent", "<@UBOTFTP> what does this mean?", parentTS, "Response: 530 Login incorrect.", "", false, false, "530 Not logged in", true, parentTS},
 		{"escaped parent", "<@UBOTFTP> this?", parentTS, "Error: Failed to retrieve directory listing &amp; more", "", false, false, "425 Can't open data connection", true, parentTS},
 		{"bare mention in a thread", "<@UBOTFTP>", parentTS, "550 Failed to open file.", "", false, false, "550 Requested action not taken: file unavailable", true, parentTS},
-		{"own text wins", "<@UBOTFTP> 331", parentTS, "Response: 530 Login incorrect.", "", false, false, "331 User name okay, need password", false, parentTS},
+		{"own code wins", "<@UBOTFTP> 331", parentTS, "Response: 530 Login incorrect.", "", false, false, "331 User name okay, need password", true, parentTS},
 		{"own words, no match: the parent", "<@UBOTFTP> qwzx pltk", parentTS, "550 Failed to open file.", "", false, false, "550 Requested action not taken: file unavailable", true, parentTS},
 		{"top level starts a thread", "<@UBOTFTP> passive", "", "", "", false, false, "Active vs passive mode", false, replyTS},
 		{"top level bare mention shows help", "<@UBOTFTP>", "", "", "", false, false, "ftpbot: FTP errors, explained", false, replyTS},
-		{"parent cannot be read", "<@UBOTFTP> what is this?", parentTS, "", "not_in_channel", false, false, "Not quite", true, parentTS},
+		{"thread cannot be read: the one message", "<@UBOTFTP> what is 550?", parentTS, "", "not_in_channel", false, false, "550 Requested action not taken: file unavailable", true, parentTS},
 		{"bots are ignored", "<@UBOTFTP> 530", "", "", "", true, false, "", false, ""},
 		{"own id from auth.test", "<@UBOTFTP> 530", "", "", "", false, true, "530 Not logged in", false, replyTS},
 	}

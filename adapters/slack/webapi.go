@@ -127,33 +127,6 @@ func (a *Adapter) postMessage(ctx context.Context, channel, threadTS string, m M
 	})
 }
 
-// threadParent returns the first message of a thread.
-func (a *Adapter) threadParent(ctx context.Context, channel, threadTS string) (slack.Message, error) {
-	if a.api == nil {
-		return slack.Message{}, errors.New("no bot token")
-	}
-	var msgs []slack.Message
-	err := a.call(ctx, func(ctx context.Context) error {
-		var err error
-		msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-			ChannelID: channel, Timestamp: threadTS, Limit: 1, Inclusive: true,
-		})
-		return err
-	})
-	if err != nil {
-		return slack.Message{}, err
-	}
-	for _, m := range msgs {
-		if m.Timestamp == threadTS {
-			return m, nil
-		}
-	}
-	if len(msgs) > 0 {
-		return msgs[0], nil
-	}
-	return slack.Message{}, errors.New("thread not found")
-}
-
 // publishHome shows the Home tab to a user.
 func (a *Adapter) publishHome(ctx context.Context, user string, view slack.HomeTabViewRequest) error {
 	if a.api == nil {

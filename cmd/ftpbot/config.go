@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ftpbot/ftpbot/adapters/slack"
 	"github.com/ftpbot/ftpbot/bot/probe"
 	"github.com/ftpbot/ftpbot/internal/tomlcheck"
 )
@@ -91,9 +92,8 @@ type SlackConfig struct {
 	SigningSecret     string `toml:"signing_secret"`
 	Command           string `toml:"command"`
 	DefaultVisibility string `toml:"default_visibility"`
-	// APIURL is not a key of the file: FTPBOT_SLACK_API_URL points the Web API at a
-	// Slack-compatible fake for tests ("" = Slack's own).
-	APIURL string `toml:"-"`
+	// APIURL is the Web API's base URL: Slack's, GovSlack's, or a fake's in tests.
+	APIURL string `toml:"api_url"`
 }
 
 // DiscordConfig configures the Discord adapter.
@@ -151,7 +151,7 @@ func defaults() Config {
 	return Config{
 		Server:  ServerConfig{Listen: "127.0.0.1:8080", LogLevel: "info", ShutdownTimeout: Duration{10 * time.Second}},
 		Limits:  LimitsConfig{PerUserPerMinute: 20},
-		Slack:   SlackConfig{Command: "/ftp", DefaultVisibility: "ephemeral"},
+		Slack:   SlackConfig{Command: "/ftp", DefaultVisibility: "ephemeral", APIURL: slack.DefaultAPIURL},
 		Discord: DiscordConfig{DefaultVisibility: "ephemeral"},
 		// Ports lists the extra ports only: 21 and 990 are always allowed (see probe.ChatPorts).
 		Probe: ProbeConfig{Timeout: Duration{20 * time.Second}, MaxConcurrent: 4, PerUserPerMinute: 3},
@@ -219,7 +219,6 @@ func ParseConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 	if v := strings.TrimSpace(getenv(listenEnv)); v != "" {
 		c.Server.Listen = v
 	}
-	c.Slack.APIURL = getenv("FTPBOT_SLACK_API_URL")
 	c.applyAutoModes()
 	problems = append(problems, c.Validate()...)
 	if len(problems) > 0 {

@@ -32,6 +32,8 @@ func (ev env) configCheck(args []string) error {
 	}
 	fmt.Fprintf(ev.stdout, "%s; probe in chat %s, on the web %s\n", line, onOff(cfg.Probe.Enabled, ""), onOff(cfg.Probe.Web, ""))
 	fmt.Fprintf(ev.stdout, "  %s\n", cfg.State.summary())
+	// Where the Slack bot token goes: worth seeing when it is not Slack's own (GovSlack, a fake).
+	fmt.Fprintf(ev.stdout, "  slack.api_url %s\n", cfg.Slack.APIURL)
 	return nil
 }
 

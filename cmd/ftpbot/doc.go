@@ -31,7 +31,8 @@
 //
 // Replicas share per-user limits, Slack event de-duplication, Discord gateway claims and Share
 // answers through Redis with [state] backend = "redis" (package state); the default, "memory",
-// keeps them per process. FTPBOT_SLACK_API_URL points the Slack Web API at a fake, for tests.
+// keeps them per process. [slack] api_url points the Slack Web API elsewhere (GovSlack, or
+// a fake in tests); it must be https, or http only to loopback.
 //
 // `ftpbot serve` runs one HTTP server: the web reference and playground, /api/ask, /healthz,
 // /readyz, /metrics, and the Slack and Discord HTTP endpoints when those modes are on; each chat

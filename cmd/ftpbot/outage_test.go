@@ -128,9 +128,9 @@ func checkStillServing(t *testing.T, base string, stderr *logtest.Buffer) readyS
 func TestServeThroughPlatformOutage(t *testing.T) {
 	slackAPI := unreachable(t)
 	base, stdout, stderr, done, stop := startServeCLI(t, map[string]string{
-		"SLACK_APP_TOKEN": "xapp-1-outage-secret", "SLACK_BOT_TOKEN": "xoxb-2-outage-secret", "FTPBOT_SLACK_API_URL": slackAPI,
+		"SLACK_APP_TOKEN": "xapp-1-outage-secret", "SLACK_BOT_TOKEN": "xoxb-2-outage-secret",
 		"DISCORD_BOT_TOKEN": "discord-outage-secret", "DISCORD_APPLICATION_ID": "111",
-	}, "")
+	}, "[slack]\napi_url = \""+slackAPI+"\"\n")
 	if line := stdout.String(); !strings.Contains(line, "slack on (socket)") || !strings.Contains(line, "discord on (gateway)") {
 		t.Fatalf("start-up line %q, want slack on (socket) and discord on (gateway)", line)
 	}
@@ -188,9 +188,9 @@ func TestServeHTTPModesThroughPlatformOutage(t *testing.T) {
 	slackAPI := unreachable(t)
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	base, stdout, stderr, done, stop := startServeCLI(t, map[string]string{
-		"SLACK_SIGNING_SECRET": "slack-outage-secret", "SLACK_BOT_TOKEN": "xoxb-2-outage-secret", "FTPBOT_SLACK_API_URL": slackAPI,
+		"SLACK_SIGNING_SECRET": "slack-outage-secret", "SLACK_BOT_TOKEN": "xoxb-2-outage-secret",
 		"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_BOT_TOKEN": "discord-outage-secret", "DISCORD_APPLICATION_ID": "111",
-	}, "[discord]\nmode = \"http\"\n")
+	}, "[discord]\nmode = \"http\"\n[slack]\napi_url = \""+slackAPI+"\"\n")
 	if line := stdout.String(); !strings.Contains(line, "slack on (http)") || !strings.Contains(line, "discord on (http)") {
 		t.Fatalf("start-up line %q, want both on (http)", line)
 	}

@@ -2,7 +2,7 @@ package main
 
 // Two `ftpbot serve` processes sharing one real Redis, as two replicas behind a load balancer
 // (issue: run it as a service). The Slack Web API is slack-go's slacktest server on loopback,
-// reached through FTPBOT_SLACK_API_URL; Redis is a real redis-server from internal/redistest.
+// reached through [slack] api_url; Redis is a real redis-server from internal/redistest.
 
 import (
 	"encoding/json"
@@ -225,10 +225,10 @@ func TestReplicasShareRedis(t *testing.T) {
 	rd := redistest.StartWithPassword(t, password)
 	api := newFakeSlackAPI(t)
 	bin := buildFtpbot(t)
-	env := []string{"SLACK_SIGNING_SECRET=" + loadSecret, "SLACK_BOT_TOKEN=xoxb-test", "FTPBOT_SLACK_API_URL=" + api.GetAPIURL(),
-		"FTPBOT_REDIS_URL=" + rd.URL()}
-	a := startReplica(t, bin, replicaConfig, env...)
-	b := startReplica(t, bin, replicaConfig, env...)
+	env := []string{"SLACK_SIGNING_SECRET=" + loadSecret, "SLACK_BOT_TOKEN=xoxb-test", "FTPBOT_REDIS_URL=" + rd.URL()}
+	cfg := strings.Replace(replicaConfig, "[slack]\n", "[slack]\napi_url = \""+api.GetAPIURL()+"\"\n", 1)
+	a := startReplica(t, bin, cfg, env...)
+	b := startReplica(t, bin, cfg, env...)
 	for _, r := range []*replica{a, b} {
 		if backend, st := r.stateOf(t); backend != "redis" || st != "ok" {
 			t.Fatalf("/readyz state = %s %s, want redis ok", backend, st)
