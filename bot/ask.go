@@ -395,33 +395,37 @@ func (e *Engine) embeddedCode(line string) (knowledge.Code, bool) {
 // clientError finds the most specific client message in text: the longest matching pattern wins.
 func (e *Engine) clientError(text string) (knowledge.ClientError, bool) {
 	lower := strings.ToLower(text)
-	messages := e.tables().clients
+	t := e.tables()
 	// A tool's own error number ("curl: (28)") is definitive: when the text carries one, only the
 	// messages filed under that number compete, so "Couldn't connect to server" after a (28) is
 	// the time-out it is, not the refusal the same words mean after a (7).
 	var numbered map[string]bool
-	for _, m := range messages {
-		if m.number && strings.Contains(lower, m.lower) {
+	for _, k := range t.numbered {
+		if m := &t.clients[k]; strings.Contains(lower, m.lower) {
 			if numbered == nil {
 				numbered = map[string]bool{}
 			}
 			numbered[m.ce.ID] = true
 		}
 	}
-	var best *knowledge.ClientError
-	bestLen := 0
-	for k, m := range messages {
+	// The longest message the text holds wins (on a tie, the knowledge's order): byLength puts it
+	// first, and starts at the messages no longer than the text.
+	start, _ := slices.BinarySearchFunc(t.byLength, len(lower), func(k, n int) int {
+		if len(t.clients[k].lower) > n {
+			return -1
+		}
+		return 1
+	})
+	for _, k := range t.byLength[start:] {
+		m := &t.clients[k]
 		if numbered != nil && !numbered[m.ce.ID] {
 			continue
 		}
-		if len(m.lower) > bestLen && containsMessage(lower, m.lower) {
-			best, bestLen = &messages[k].ce, len(m.lower)
+		if containsMessage(lower, m.lower) {
+			return m.ce, true
 		}
 	}
-	if best == nil {
-		return knowledge.ClientError{}, false
-	}
-	return *best, true
+	return knowledge.ClientError{}, false
 }
 
 // isErrorNumber reports whether a client message is a tool's error number, like "curl: (28)".

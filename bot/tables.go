@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/ftpbot/ftpbot/knowledge"
@@ -12,6 +13,10 @@ import (
 type tables struct {
 	aliases map[string]aliasEntry // folded alias, or slug → its topic
 	clients []clientMessage       // every client message, in the knowledge's order
+	// byLength indexes clients longest message first (ties in the knowledge's order), so the
+	// first message a text holds is the longest, and messages longer than the text are skipped
+	// without a look; numbered indexes the tools' error numbers ("curl: (28)").
+	byLength, numbered []int
 	// codePhrases maps a code's title and its servers' wording, folded, to the code: a question
 	// that is exactly one of them ("login incorrect", vsftpd's 530) names that reply, even when a
 	// topic lists it too.
@@ -68,6 +73,13 @@ func (e *Engine) tables() *tables {
 				t.clients = append(t.clients, clientMessage{ce: ce, lower: lm, number: isErrorNumber(lm)})
 			}
 		}
+		for k, m := range t.clients {
+			t.byLength = append(t.byLength, k)
+			if m.number {
+				t.numbered = append(t.numbered, k)
+			}
+		}
+		slices.SortStableFunc(t.byLength, func(a, b int) int { return len(t.clients[b].lower) - len(t.clients[a].lower) })
 		e.tbl = t
 	})
 	return e.tbl
